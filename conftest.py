@@ -6,6 +6,6 @@ Se fija antes de que nbval arranque núcleos, así que los cuadernos heredan las
 import os
 
 os.environ["COURSEKIT_QUICK"] = "1"
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("MPLBACKEND", "Agg")
