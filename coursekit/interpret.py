@@ -386,6 +386,15 @@ class Case:
     predicted: int
     confidence: float
 
+    def describe(self, class_names=None) -> str:
+        """Devuelve una línea en español, con los nombres de clase si se dan."""
+        def name(label):
+            return class_names[label] if class_names is not None else str(label)
+
+        kind = {"correcto_seguro": "acierto seguro", "error_seguro": "error seguro", "dudoso": "dudoso"}
+        return (f"Ejemplo {self.index} ({kind.get(self.kind, self.kind)}): real «{name(self.true)}», "
+                f"predicho «{name(self.predicted)}» con probabilidad {self.confidence:.2f}")
+
 
 CASE_KINDS = ("correcto_seguro", "error_seguro", "dudoso")
 

@@ -48,11 +48,31 @@ class RepeatedTestEvaluationWarning(CourseKitWarning):
     """Aviso de que un modelo se ha evaluado en prueba más de una vez (el número deja de ser honesto)."""
 
 
+class ProjectDataWarning(CourseKitWarning):
+    """Aviso de que la plantilla no usa los datos que el estudiante parece haber preparado."""
+
+
+_LOOKALIKE_FOLDERS = {"datos", "data", "dataset", "datasets", "imagenes", "imágenes", "images", "fotos"}
+
+
 def project_dataset_path(cwd=None) -> Path:
-    """Devuelve la carpeta de datos del proyecto: ``datos/`` junto al cuaderno o el ejemplo incluido."""
-    own = Path(cwd or os.getcwd()) / STUDENT_FOLDER
+    """Devuelve la carpeta de datos del proyecto: ``datos/`` junto al cuaderno o el ejemplo incluido.
+
+    Si no hay ``datos/`` pero sí una carpeta de nombre parecido (``Datos``, ``data``, ``imagenes``...),
+    emite un :class:`ProjectDataWarning`: sin él, la plantilla entrenaría en silencio con el ejemplo.
+    """
+    folder = Path(cwd or os.getcwd())
+    own = folder / STUDENT_FOLDER
     if own.is_dir():
         return own
+    lookalikes = sorted(p.name for p in folder.iterdir()
+                        if p.is_dir() and p.name.lower() in _LOOKALIKE_FOLDERS)
+    if lookalikes:
+        warnings.warn(
+            f"No hay una carpeta `{STUDENT_FOLDER}/` junto al cuaderno, pero sí "
+            + ", ".join(f"`{name}/`" for name in lookalikes)
+            + f". La plantilla usará el conjunto de ejemplo. Si son tus imágenes, renombra la carpeta a "
+              f"`{STUDENT_FOLDER}/` (en minúsculas) y vuelve a ejecutar.", ProjectDataWarning, stacklevel=2)
     from coursekit.data import data_dir
 
     return data_dir() / EXAMPLE_FOLDER
@@ -259,6 +279,11 @@ class ProjectRecord:
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent or ".", suffix=".tmp",
                                          delete=False) as handle:
             json.dump(content, handle, ensure_ascii=False, indent=2)
+        # NamedTemporaryFile crea el fichero con permisos 0600; se dejan los habituales (0644 con la
+        # umask típica) para que un corrector con otra cuenta pueda leerlo.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)
         os.replace(handle.name, path)
         return path
 

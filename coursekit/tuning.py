@@ -174,8 +174,6 @@ def grid_search(build_model, space: dict, train_data, validation_data, *, epochs
     El criterio es la mayor exactitud de validación; a igualdad, la menor pérdida de validación, y
     después la primera prueba. Se conserva entrenado solo el mejor modelo.
     """
-    from coursekit.training import train
-
     if not callable(build_model):
         raise invalid_value("build_model", build_model, "una función hp -> keras.Model", error=TypeError)
     epochs = check_positive_int("epochs", epochs)
@@ -186,6 +184,22 @@ def grid_search(build_model, space: dict, train_data, validation_data, *, epochs
             chosen = np.sort(np.random.default_rng(seed).choice(len(combos), max_trials, replace=False))
             combos = [combos[i] for i in chosen]
     name = name or "modelo"
+    # Cada prueba construye un modelo nuevo, y TensorFlow avisa en inglés de que «retraza» sus
+    # funciones; es lo esperado en una búsqueda, así que se silencia ese registro durante el bucle.
+    tf_logger = logging.getLogger("tensorflow")
+    previous_level = tf_logger.level
+    tf_logger.setLevel(logging.ERROR)
+    try:
+        return _run_trials(build_model, combos, train_data, validation_data, epochs, batch_size, seed,
+                           augment, name, batchnorm_momentum, verbose)
+    finally:
+        tf_logger.setLevel(previous_level)
+
+
+def _run_trials(build_model, combos, train_data, validation_data, epochs, batch_size, seed, augment, name,
+                batchnorm_momentum, verbose) -> SearchResult:
+    from coursekit.training import train
+
     trials, best_index, best_model = [], None, None
     for number, hp in enumerate(combos, start=1):
         keras.utils.set_random_seed(seed)

@@ -23,7 +23,7 @@ def save(path, mode="RGB", size=(40, 30), seed=0, fmt=None):
 def messy(tmp_path):
     """Carpeta de un estudiante con las trampas habituales; devuelve (raíz, omitidos esperados)."""
     root = tmp_path / "mis_datos"
-    for i in range(6):
+    for i in range(7):  # gato0 tiene una copia en perros/: las dos copias se omiten
         save(root / "gatos" / f"gato{i}.png", "RGB", seed=i)
     for i in range(5):
         save(root / "perros" / f"perro{i}.jpg", "L", size=(50, 50), seed=10 + i)
@@ -60,7 +60,8 @@ def messy(tmp_path):
         "gatos/truncada.png": "truncada",
         "gatos/vacia.jpg": "vacío",
         "perros/.DS_Store": "sistema operativo",
-        "perros/copia.png": "copia exacta de gatos/gato0.png",
+        "perros/copia.png": "misma imagen está en otra clase (gatos/gato0.png)",
+        "gatos/gato0.png": "misma imagen está en otra clase",
         "perros/notas.jpg": "no es un formato de imagen",
         "vacia_clase/leeme.txt": "no es una imagen",
         "vacia_clase/": "sin imágenes válidas",
@@ -90,7 +91,7 @@ def test_scan_skips_every_trap_with_reason(messy):
 
 def test_scan_notes_lying_extension(messy):
     scan = scan_image_folder(messy[0])
-    notes = {item.file: item.reason for item in scan.notes}
+    notes = {item.file: item.reason for item in scan.notes if not item.file.endswith("/")}
     assert notes == {"perros/disfrazado.jpg": "la extensión dice .jpg pero el contenido es PNG"}
     assert "perros/disfrazado.jpg" in scan.files
 
@@ -109,7 +110,7 @@ def test_report_is_spanish_and_complete(messy):
     assert "la clase mayor tiene 1,5 veces" in report
     assert "desequilibrado" in report
     assert "Hay modos mezclados" in report
-    assert "Omitidos: 14." in report
+    assert "Omitidos: 15." in report
     assert "gatos/truncada.png" in report
 
 
@@ -177,8 +178,40 @@ def test_images_without_class_folders_rejected(tmp_path):
 def test_single_class_rejected(tmp_path):
     save(tmp_path / "gatos" / "g.png")
     (tmp_path / "perros").mkdir()
-    with pytest.raises(ValueError, match="al menos dos subcarpetas"):
+    with pytest.raises(ValueError, match="dos o más subcarpetas.*Clases con imágenes válidas: gatos"):
         scan_image_folder(tmp_path)
+
+
+def test_empty_folder_asks_for_class_folders(tmp_path):
+    with pytest.raises(ValueError, match="Crea una subcarpeta por clase"):
+        scan_image_folder(tmp_path)
+
+
+def test_empty_path_rejected():
+    with pytest.raises(ValueError, match="Escribe la ruta"):
+        scan_image_folder("")
+
+
+def test_duplicate_in_same_class_keeps_one_copy(tmp_path):
+    for i in range(3):
+        save(tmp_path / "gatos" / f"{i}.png", seed=i)
+        save(tmp_path / "perros" / f"{i}.png", seed=10 + i)
+    shutil.copy(tmp_path / "gatos" / "0.png", tmp_path / "gatos" / "otra.png")
+    scan = scan_image_folder(tmp_path)
+    assert "gatos/0.png" in scan.files
+    assert "gatos/otra.png" not in scan.files
+    assert scan.counts() == {"gatos": 3, "perros": 3}
+
+
+def test_class_with_few_images_gets_note(tmp_path):
+    for i in range(3):
+        save(tmp_path / "gatos" / f"{i}.png", seed=i)
+    for i in range(12):
+        save(tmp_path / "perros" / f"{i}.png", seed=10 + i)
+    scan = scan_image_folder(tmp_path)
+    notes = {item.file: item.reason for item in scan.notes}
+    assert "gatos/" in notes and "solo 3 imágenes" in notes["gatos/"]
+    assert "perros/" not in notes
 
 
 def test_split_needs_one_image_per_partition(tmp_path):

@@ -226,3 +226,12 @@ def test_residual_model_with_strided_projection(image):
     assert explainer.layer_name == "suma_relu"
     for attribution in explainer.explain(image, smoothgrad_samples=3).values():
         check_map(attribution)
+
+
+def test_case_describe_uses_class_names():
+    from coursekit.interpret import Case
+
+    case = Case(index=7, kind="error_seguro", true=1, predicted=0, confidence=0.934)
+    assert case.describe(["bolso", "sandalia"]) == (
+        "Ejemplo 7 (error seguro): real «sandalia», predicho «bolso» con probabilidad 0.93")
+    assert "real «1»" in case.describe()

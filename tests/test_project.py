@@ -12,7 +12,7 @@ import pytest
 
 from coursekit.data import data_dir
 from coursekit.data.folders import scan_image_folder
-from coursekit.project import (PLACEHOLDER_TEXT, RESULTS_FILE, Checklist, ProjectRecord,
+from coursekit.project import (PLACEHOLDER_TEXT, ProjectDataWarning, RESULTS_FILE, Checklist, ProjectRecord,
                                RepeatedTestEvaluationWarning, comparison_table, load_results, load_schema,
                                project_dataset_path, results_problems, validate_results)
 from coursekit.tuning import SearchResult, Trial
@@ -193,6 +193,20 @@ def test_dataset_path_prefers_student_folder(tmp_path):
     assert project_dataset_path(tmp_path) == data_dir() / "proyecto_ejemplo"
     (tmp_path / "datos").mkdir()
     assert project_dataset_path(tmp_path) == tmp_path / "datos"
+
+
+def test_dataset_path_warns_about_lookalike_folder(tmp_path):
+    (tmp_path / "Datos").mkdir()
+    with pytest.warns(ProjectDataWarning, match="`Datos/`.*renombra la carpeta a `datos/`"):
+        path = project_dataset_path(tmp_path)
+    assert path == data_dir() / "proyecto_ejemplo"
+
+
+def test_written_results_readable_by_others(written):
+    import stat
+
+    path, _ = written
+    assert path.stat().st_mode & stat.S_IROTH
 
 
 def test_notebook_has_student_cells_with_placeholder():

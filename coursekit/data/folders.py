@@ -41,6 +41,8 @@ MODE_NAMES = {"L": "escala de grises", "1": "blanco y negro (1 bit)", "LA": "gri
               "RGB": "color RGB", "RGBA": "color con transparencia", "P": "paleta de colores",
               "CMYK": "CMYK", "I;16": "grises de 16 bits", "I": "grises de 32 bits", "F": "grises en coma flotante"}
 IMBALANCE_WARNING = 1.5
+# Con menos imágenes por clase, una partición 70/15/15 deja uno o dos ejemplos en validación y prueba.
+FEW_IMAGES = 10
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,9 @@ def scan_image_folder(path, *, extensions=None, skip_duplicates: bool = True) ->
         ValueError: si la carpeta no existe, no tiene subcarpetas de clase o quedan menos de dos
             clases con imágenes válidas.
     """
+    if str(path).strip() == "":
+        raise invalid_value("path", path, "la ruta de una carpeta con una subcarpeta por clase",
+                            "Escribe la ruta, p. ej. `scan_image_folder('datos')`.")
     root = Path(path).expanduser()
     if not root.is_dir():
         raise invalid_value("path", str(root), "una carpeta existente con una subcarpeta por clase",
@@ -227,13 +232,15 @@ def scan_image_folder(path, *, extensions=None, skip_duplicates: bool = True) ->
         else:
             skipped.append(SkippedFile(entry.name, "está fuera de las carpetas de clase"))
     if not class_dirs:
-        raise invalid_value("path", str(root), "una carpeta con una subcarpeta por clase",
-                            "Mueve las imágenes de cada clase a su propia subcarpeta "
-                            "(p. ej. datos/gatos/, datos/perros/).")
+        loose = [item for item in skipped if item.reason == "está fuera de las carpetas de clase"]
+        hint = ("Mueve las imágenes de cada clase a su propia subcarpeta (p. ej. datos/gatos/, datos/perros/)."
+                if loose else "Crea una subcarpeta por clase y pon dentro sus imágenes "
+                              "(p. ej. datos/gatos/, datos/perros/).")
+        raise invalid_value("path", str(root), "una carpeta con una subcarpeta por clase", hint)
 
     classes, files, labels = [], [], []
     sizes, modes = Counter(), Counter()
-    seen = {}
+    seen, conflicts, info_of = {}, set(), {}
     for class_dir in class_dirs:
         class_files = []
         for folder, subdirs, names in os.walk(class_dir):
@@ -246,25 +253,47 @@ def scan_image_folder(path, *, extensions=None, skip_duplicates: bool = True) ->
             for name in sorted(names):
                 file_path = folder / name
                 relative = _relative(file_path, root)
-                problem, note, info = _check_file(file_path, name, extensions, skip_duplicates, seen, relative)
+                problem, note, info = _check_file(file_path, name, extensions, skip_duplicates, seen, relative,
+                                                  conflicts)
                 if problem:
                     skipped.append(SkippedFile(relative, problem))
                     continue
                 if note:
                     notes.append(SkippedFile(relative, note))
-                sizes[info[0]] += 1
-                modes[info[1]] += 1
+                info_of[relative] = info
                 class_files.append(relative)
+        class_files = [f for f in class_files if f not in conflicts]
+        for relative in class_files:
+            sizes[info_of[relative][0]] += 1
+            modes[info_of[relative][1]] += 1
         if class_files:
             classes.append(class_dir.name)
             files += class_files
             labels += [len(classes) - 1] * len(class_files)
         else:
             skipped.append(SkippedFile(class_dir.name + "/", "carpeta de clase sin imágenes válidas; se ignora"))
+    late = [f for f in files if f in conflicts]
+    for relative in late:
+        position = files.index(relative)
+        del files[position], labels[position]
+        sizes[info_of[relative][0]] -= 1
+        modes[info_of[relative][1]] -= 1
+    skipped += [SkippedFile(f, "la misma imagen está en otra clase: la etiqueta es ambigua, así que se "
+                               "omiten las dos copias") for f in sorted(conflicts)]
+    sizes, modes = +sizes, +modes
+    for name in classes:
+        count = sum(1 for f in files if _class_of(f) == name)
+        if count < FEW_IMAGES:
+            notes.append(SkippedFile(name + "/", f"solo {count} imágenes válidas: validación y prueba "
+                                     "tendrán uno o dos ejemplos de esta clase y sus cifras no serán fiables; "
+                                     f"reúne al menos {FEW_IMAGES}"))
     if len(classes) < 2:
-        raise invalid_value("path", str(root), "al menos dos subcarpetas de clase con imágenes válidas",
-                            f"Se encontraron: {classes or 'ninguna'}. Revisa el informe de omitidos "
-                            "en `scan_image_folder(path).skipped`.")
+        found = ", ".join(classes) if classes else "ninguna"
+        omitted = "; ".join(f"{item.file}: {item.reason}" for item in skipped[:5])
+        raise invalid_value("path", str(root), "una carpeta con dos o más subcarpetas de clase con imágenes válidas",
+                            f"Clases con imágenes válidas: {found}. Un clasificador necesita al menos dos "
+                            "clases: añade otra subcarpeta con sus imágenes."
+                            + (f" Omitidos: {omitted}." if omitted else ""))
     return ImageFolderScan(root=root, classes=classes, files=files, labels=np.array(labels, dtype=np.int64),
                            skipped=skipped, notes=notes, sizes=sizes, modes=modes)
 
@@ -273,7 +302,11 @@ def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _check_file(file_path: Path, name: str, extensions, skip_duplicates, seen, relative):
+def _class_of(relative: str) -> str:
+    return relative.split("/", 1)[0]
+
+
+def _check_file(file_path: Path, name: str, extensions, skip_duplicates, seen, relative, conflicts):
     """Devuelve ``(motivo_para_omitir, aviso, (tamaño, modo))`` de un fichero dentro de una clase."""
     reason = _classify_entry(name, False)
     if reason:
@@ -292,7 +325,12 @@ def _check_file(file_path: Path, name: str, extensions, skip_duplicates, seen, r
     if skip_duplicates:
         digest = hashlib.sha1(file_path.read_bytes()).hexdigest()
         if digest in seen:
-            return f"copia exacta de {seen[digest]}", None, None
+            original = seen[digest]
+            if _class_of(original) != _class_of(relative):
+                conflicts.add(original)
+                return (f"la misma imagen está en otra clase ({original}): la etiqueta es ambigua, así "
+                        "que se omiten las dos copias"), None, None
+            return f"copia exacta de {original}", None, None
         seen[digest] = relative
     return None, note, (size, mode)
 
