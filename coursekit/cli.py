@@ -31,6 +31,7 @@ _ARGPARSE_ES = {
     "invalid choice: %(value)r (choose from %(choices)s)": "opción no válida: %(value)r (elige entre %(choices)s)",
     "invalid %(type)s value: %(value)r": "valor no válido: %(value)r",
     "expected one argument": "falta el valor de la opción",
+    "argument %(argument_name)s: %(message)s": "argumento %(argument_name)s: %(message)s",
     "%(prog)s: error: %(message)s\n": "%(prog)s: error: %(message)s\n",
 }
 
@@ -106,8 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="semilla (COURSEKIT_SEED) para todas las entregas; por defecto, la que "
                                 "declara cada entrega en su archivo de resultados, o 42")
         grade.add_argument("--tolerancia", type=_positive_float, default=0.02, metavar="T",
-                           help="diferencia admitida entre métricas declaradas y re-ejecutadas, "
-                                "absoluta y relativa (por defecto: 0.02)")
+                           help="diferencia admitida entre métricas declaradas y re-ejecutadas: un "
+                                "valor coincide si la diferencia absoluta o la relativa es ≤ T "
+                                "(por defecto: 0.02)")
         grade.add_argument("--max-salida", type=_positive_float, default=20, metavar="MB",
                            help="megabytes de salidas guardadas por cuaderno; lo demás se descarta "
                                 "(por defecto: 20)")
@@ -147,6 +149,11 @@ def _grade(args) -> int:
                            tolerance=args.tolerancia, max_output_mb=args.max_salida,
                            overwrite=args.sobrescribir)
     progress = None if args.silencioso else ProgressBar()
+    if progress:
+        # La barra solo avanza cuando termina una entrega; esta línea confirma que el lote arrancó.
+        print(f"Calificando las entregas de {args.entregas} con {args.trabajadores} trabajador(es), hasta "
+              f"{args.tiempo:g} s por cuaderno; la barra avanza al terminar cada entrega.",
+              file=progress.stream, flush=True)
     try:
         result = grade_submissions(args.entregas, args.salida, options, progress=progress)
     except (ValueError, TypeError) as error:
@@ -168,10 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     with _spanish_argparse():
         args = parser.parse_args(argv)
-    if args.command == "grade":
-        return _grade(args)
-    parser.print_help()
-    return 2
+        if args.command != "grade":
+            parser.print_help()
+            return 2
+    return _grade(args)
 
 
 if __name__ == "__main__":

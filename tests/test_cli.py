@@ -106,3 +106,21 @@ def test_console_script_declared():
 
     pyproject = tomllib.loads((Path(cli.__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["scripts"]["coursekit"] == "coursekit.cli:main"
+
+
+def test_bad_option_value_message_is_spanish(capsys):
+    from coursekit.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["grade", "entregas", "--modo", "lento"])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert "argumento --modo" in error
+    assert "argument " not in error
+
+
+def test_bare_command_prints_spanish_usage(capsys):
+    from coursekit.cli import main
+
+    assert main([]) == 2
+    assert capsys.readouterr().out.startswith("uso: ")

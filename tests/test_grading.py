@@ -189,6 +189,13 @@ def graded(tmp_path_factory):
     reported = json.loads((submissions / "no_reproduce" / "resultados_proyecto.json").read_text())
     reported["models"][0]["test"]["accuracy"] = max(0.0, reported["models"][0]["test"]["accuracy"] - 0.3)
     (submissions / "no_reproduce" / "resultados_proyecto.json").write_text(json.dumps(reported))
+    # Un número cambiado y además los textos sin escribir: el número cambiado no debe quedar oculto.
+    shutil.copytree(submissions / "no_reproduce", submissions / "no_reproduce_sin_texto")
+    unfinished = nbformat.read(submissions / "no_reproduce_sin_texto" / "proyecto.ipynb", as_version=4)
+    for cell in unfinished.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in ("interpretacion", "conclusiones"):
+            cell.source = PLACEHOLDER_TEXT
+    nbformat.write(unfinished, submissions / "no_reproduce_sin_texto" / "proyecto.ipynb")
     (submissions / "incompleta").mkdir()
     nbformat.write(project_like(families=("mlp", "other"), own_text=None),
                    submissions / "incompleta" / "proyecto.ipynb")
@@ -227,6 +234,7 @@ def graded(tmp_path_factory):
 
 EXPECTED_VERDICTS = {
     "correcta": "complete", "no_reproduce": "not_reproduced", "incompleta": "incomplete",
+    "no_reproduce_sin_texto": "not_reproduced",
     "sintaxis": "cell_error", "memoria": "memory", "muere": "kernel_died",
     "intrusa": "outside_write", "ruidosa": "incomplete", "rota": "invalid_json",
     "no_cuaderno": "not_notebook", "sin_nucleo": "kernel_unknown",
@@ -280,6 +288,14 @@ def test_not_reproduced_lists_the_difference(graded):
     rows = graded["by_name"]["no_reproduce"].reproduction.differences
     assert [(row.model, row.metric) for row in rows] == [("mlp", "test.accuracy")]
     assert rows[0].reported == pytest.approx(rows[0].rerun - 0.3, abs=1e-6) or rows[0].reported == 0.0
+
+
+def test_not_reproduced_outranks_incomplete(graded):
+    student = graded["by_name"]["no_reproduce_sin_texto"]
+    assert "test.accuracy" in student.detail or "mlp" in student.detail, student.detail
+    assert "No cumple:" in student.detail
+    failed = {item.key for item in student.rubric if item.status == "fail"}
+    assert failed == {"student_text"}
 
 
 def test_incomplete_fails_models_and_text(graded):

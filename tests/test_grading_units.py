@@ -154,7 +154,7 @@ def test_rubric_malformed_results_unchecked(workdir):
 def test_student_text_placeholder_fails(workdir):
     item = check_rubric(results(), "", text_notebook(PLACEHOLDER_TEXT, WRITTEN), workdir, 0)[6]
     assert item.status == "fail"
-    assert "interpretacion" in item.reason
+    assert "interpretación" in item.reason
 
 
 def test_student_text_missing_cells_unchecked(workdir):
@@ -365,3 +365,23 @@ def test_classify_failure_names_cell_one_based():
 def test_verdicts_graded_set():
     assert {code for code, info in VERDICTS.items() if info.graded} == {
         "complete", "review", "not_reproduced", "incomplete"}
+
+
+def test_nbclient_phrases_become_spanish():
+    from coursekit.grading.worker import spanish_nbclient_text
+
+    text = ("An error occurred while executing the following cell:\n"
+            "SyntaxError: expected ':' (2406702165.py, line 2)")
+    translated = spanish_nbclient_text(text)
+    assert translated.startswith("Se produjo un error al ejecutar esta celda:")
+    assert "(línea 2 de la celda)" in translated
+    assert "2406702165.py" not in translated
+
+
+def test_file_instead_of_folder_is_explained(tmp_path):
+    from coursekit.grading.submissions import discover
+
+    notebook_file = tmp_path / "ana.ipynb"
+    notebook_file.write_text("{}", encoding="utf-8")
+    with pytest.raises(ValueError, match="una carpeta, no un archivo"):
+        discover(notebook_file)

@@ -225,11 +225,15 @@ def _grade_one(student: StudentResult, work_notebook: Path, kernel_name: str, op
     student.reproduction = compare_results(reported, results, options.tolerance, source=source,
                                            rerun_mode=mode, rerun_seed=student.seed)
     statuses = {item.status for item in student.rubric}
-    if "fail" in statuses:
-        failed = [item.title for item in student.rubric if item.status == "fail"]
-        student.verdict, student.detail = "incomplete", "No cumple: " + "; ".join(failed) + "."
-    elif student.reproduction.status == "fail":
-        student.verdict, student.detail = "not_reproduced", student.reproduction.reason
+    failed = [item.title for item in student.rubric if item.status == "fail"]
+    missing = ("No cumple: " + "; ".join(failed) + ".") if failed else ""
+    # Un número declarado que no sale al repetir pesa más que un punto pendiente: se antepone para
+    # que no quede oculto tras «Incompleto» en el resumen.
+    if student.reproduction.status == "fail":
+        student.verdict = "not_reproduced"
+        student.detail = " ".join(part for part in (student.reproduction.reason, missing) if part)
+    elif failed:
+        student.verdict, student.detail = "incomplete", missing
     elif "unchecked" in statuses or student.reproduction.status == "unchecked":
         pending = [item.title for item in student.rubric if item.status == "unchecked"]
         if student.reproduction.status == "unchecked":

@@ -122,7 +122,7 @@ def write_student_report(student, options) -> Path:
     if outcome is not None:
         facts += [f"Tiempo de ejecución: {outcome.elapsed:.1f} s (límite {options.time_limit:g} s)",
                   f"Modo: {'rápido' if options.mode == 'quick' else 'completo'} · semilla {student.seed}",
-                  f"Memoria máxima: {'sin límite' if not options.memory_gb else f'{options.memory_gb:g} GB'}"]
+                  f"Memoria máxima: {'sin límite' if not options.memory_gb else f'{options.memory_gb:g} GiB'}"]
         if outcome.forced_kill:
             facts.append("El núcleo o sus procesos no terminaron solos y se mataron al acabar.")
     links = []

@@ -14,6 +14,10 @@ from pathlib import Path
 
 STATUS_LABELS = {"pass": "cumple", "fail": "no cumple", "unchecked": "no comprobable"}
 TEXT_CELL_IDS = ("interpretacion", "conclusiones")
+# Nombres en español de las particiones y de las celdas de texto, para los motivos que se leen.
+PART_NAMES = {"train": "entrenamiento", "validation": "validación", "test": "prueba"}
+TEXT_CELL_NAMES = {"interpretacion": "interpretación", "conclusiones": "conclusiones"}
+METHOD_NAMES = {"gradcam": "Grad-CAM", "saliency": "saliencia", "occlusion": "oclusión"}
 MIN_OWN_WORDS = 5
 CNN_FAMILIES = {"cnn", "resnet"}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -56,13 +60,13 @@ def check_split(results: dict) -> RubricItem:
     empty = [name for name in names if not counts.get(name)]
     if empty:
         return _item("split", TITLES["split"], "fail",
-                     f"Faltan muestras en: {', '.join(empty)} (recuentos: {counts}).")
+                     f"Faltan muestras en: {', '.join(PART_NAMES[n] for n in empty)} (recuentos: {counts}).")
     if not all(isinstance(files.get(name), list) for name in names):
         return _item("split", TITLES["split"], "unchecked",
                      "El archivo de resultados no lista los archivos de cada parte, así que no se "
                      "puede comprobar que sean disjuntas.")
     sets = {name: set(map(str, files[name])) for name in names}
-    mismatched = [f"{name}: {counts[name]} declarados y {len(sets[name])} listados"
+    mismatched = [f"{PART_NAMES[name]}: {counts[name]} declarados y {len(sets[name])} listados"
                   for name in names if counts[name] != len(sets[name])]
     if mismatched:
         return _item("split", TITLES["split"], "fail",
@@ -71,11 +75,11 @@ def check_split(results: dict) -> RubricItem:
     for first, second in (("train", "validation"), ("train", "test"), ("validation", "test")):
         shared = sets[first] & sets[second]
         if shared:
-            overlaps.append(f"{first}∩{second}: {len(shared)} (p. ej. {sorted(shared)[0]})")
+            overlaps.append(f"{PART_NAMES[first]}∩{PART_NAMES[second]}: {len(shared)} (p. ej. {sorted(shared)[0]})")
     if overlaps:
         return _item("split", TITLES["split"], "fail",
                      "Hay imágenes en más de una parte: " + "; ".join(overlaps) + ".")
-    summary = ", ".join(f"{name} {counts[name]}" for name in names)
+    summary = ", ".join(f"{PART_NAMES[name]} {counts[name]}" for name in names)
     return _item("split", TITLES["split"], "pass", f"Tres partes disjuntas ({summary}).")
 
 
@@ -167,7 +171,7 @@ def check_interpretability(results: dict, workdir: Path, not_before: float) -> R
             problems.append(f"{name} no lo escribió esta ejecución (es el de la entrega)")
     if problems:
         return _item("interpretability", TITLES["interpretability"], "fail", "; ".join(problems) + ".")
-    methods = ", ".join(info.get("methods") or []) or "sin indicar"
+    methods = ", ".join(METHOD_NAMES.get(m, m) for m in info.get("methods") or []) or "sin indicar"
     return _item("interpretability", TITLES["interpretability"], "pass",
                  f"{len(figures)} figuras del modelo '{best}' (métodos: {methods}).")
 
@@ -204,10 +208,10 @@ def check_student_text(notebook) -> RubricItem:
     if empty:
         return _item("student_text", TITLES["student_text"], "fail",
                      f"Sin texto propio (menos de {MIN_OWN_WORDS} palabras además del texto de "
-                     "relleno) en: " + ", ".join(empty) + ".")
+                     "relleno) en: " + ", ".join(TEXT_CELL_NAMES[key] for key in empty) + ".")
     words = {key: own_words(found[key], placeholder) for key in TEXT_CELL_IDS}
     return _item("student_text", TITLES["student_text"], "pass",
-                 ", ".join(f"{key}: {count} palabras" for key, count in words.items()) + ".")
+                 ", ".join(f"{TEXT_CELL_NAMES[key]}: {count} palabras" for key, count in words.items()) + ".")
 
 
 def check_rubric(results: dict | None, results_problem: str, notebook, workdir: Path,

@@ -55,6 +55,10 @@ def discover(folder: str | os.PathLike) -> list[Submission]:
         ValueError: si ``folder`` no existe, no es una carpeta o no contiene ninguna entrega.
     """
     root = Path(folder)
+    if root.is_file():
+        raise invalid_value("ENTREGAS", str(folder), "una carpeta, no un archivo",
+                            f"Pon el cuaderno en una carpeta (p. ej. entregas/) y pasa esa carpeta: "
+                            f"`coursekit grade {root.parent or '.'}`.")
     if not root.is_dir():
         raise invalid_value("ENTREGAS", str(folder), "una carpeta que exista",
                             "Indica la carpeta que contiene los cuadernos o una subcarpeta por "

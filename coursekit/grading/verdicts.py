@@ -29,8 +29,9 @@ VERDICTS = {info.code: info for info in (
                 "El cuaderno se ejecutó entero y ningún punto falla, pero alguno no se pudo "
                 "comprobar automáticamente (el informe dice cuál y por qué).", True),
     VerdictInfo("not_reproduced", "No reproducible",
-                "El cuaderno cumple la rúbrica, pero las métricas que declaró la entrega no coinciden "
-                "con las de la nueva ejecución dentro de la tolerancia.", True),
+                "Las métricas que declaró la entrega no coinciden con las de la nueva ejecución "
+                "dentro de la tolerancia. Si además falta algún punto de la rúbrica, el detalle lo "
+                "dice.", True),
     VerdictInfo("incomplete", "Incompleto",
                 "El cuaderno se ejecutó entero, pero falta al menos un punto de la rúbrica.", True),
     VerdictInfo("cell_error", "Error en una celda",

@@ -82,10 +82,30 @@ class GradingClient(NotebookClient):
         return None
 
 
+# Frases fijas de nbclient (en inglés) que llegan al informe; se traducen para quien corrige.
+_NBCLIENT_ES = (
+    ("An error occurred while executing the following cell:", "Se produjo un error al ejecutar esta celda:"),
+    ("A cell timed out while it was being executed, after", "Una celda superó el tiempo disponible tras"),
+    ("The message was:", "Mensaje:"),
+    ("Here is a preview of the cell contents:", "Comienzo de la celda:"),
+    ("Cell execution timed out", "La ejecución de la celda superó el tiempo"),
+    (" seconds.", " segundos."),
+)
+
+
+def spanish_nbclient_text(text: str) -> str:
+    """Traduce las frases fijas de nbclient y cambia «(123456.py, line 2)» por «(línea 2 de la celda)»."""
+    import re
+
+    for english, spanish in _NBCLIENT_ES:
+        text = text.replace(english, spanish)
+    return re.sub(r"\(\d+\.py, line (\d+)\)", r"(línea \1 de la celda)", text)
+
+
 def _clean_traceback(lines) -> str:
     import re
 
-    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", "\n".join(lines or []))
+    return spanish_nbclient_text(re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", "\n".join(lines or [])))
 
 
 async def _execute(client: GradingClient, progress_path: Path, deadline: float) -> dict:
@@ -100,12 +120,12 @@ async def _execute(client: GradingClient, progress_path: Path, deadline: float) 
     try:
         await client.async_execute()
     except CellTimeoutError as error:
-        return {"status": "timeout", "cell": current["cell"], "detail": str(error)[:2000]}
+        return {"status": "timeout", "cell": current["cell"], "detail": spanish_nbclient_text(str(error))[:2000]}
     except DeadKernelError as error:
         return {"status": "dead_kernel", "cell": current["cell"], "detail": str(error)[:2000]}
     except CellExecutionError as error:
         return {"status": "cell_error", "cell": current["cell"], "ename": error.ename,
-                "evalue": str(error.evalue)[:2000],
+                "evalue": spanish_nbclient_text(str(error.evalue))[:2000],
                 "traceback": _clean_traceback(str(error.traceback).splitlines())[-8000:]}
     except (RuntimeError, TimeoutError) as error:
         status = "timeout" if time.monotonic() >= deadline else "kernel_start_failed"
