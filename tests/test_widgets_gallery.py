@@ -56,7 +56,12 @@ def test_technique_gallery_smoke():
     technique.value = "cutout"
     assert strength.max == gallery.TECHNIQUES["cutout"][2]
     assert strength.value == gallery.TECHNIQUES["cutout"][4]
-    strength.value = 0.5  # redibuja sin errores
+    picture = box.children[1]
+    before = bytes(picture.value)
+    assert before.startswith(b"\x89PNG")
+    strength.value = 0.5
+    assert bytes(picture.value).startswith(b"\x89PNG")
+    assert bytes(picture.value) != before
 
 
 def test_combined_gallery_smoke():

@@ -68,16 +68,22 @@ def combined_examples(image, seed=0, count=5, horizontal_flip=True, **strengths)
     return augment_batch(np.repeat(image[None], count, axis=0), config, seed=seed)
 
 
-def _render(output, figure_factory):
-    """Dibuja la figura dentro de ``output`` y la cierra para que no se repita al final de la celda."""
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+def _render(picture, figure_factory):
+    """Dibuja la figura como PNG en el control ``picture`` (``widgets.Image``) y la cierra.
 
-    output.clear_output(wait=True)
-    with output:
-        figure = figure_factory()
-        display(figure)
-        plt.close(figure)
+    No se usa un ``widgets.Output`` con ``clear_output(wait=True)``: dibujar en él mientras la celda
+    aún se ejecuta dejaba colgado a ``jupyter execute`` con la CPU cargada (nbclient esperaba para
+    siempre un mensaje del núcleo).
+    """
+    import io
+
+    import matplotlib.pyplot as plt
+
+    figure = figure_factory()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(figure)
+    picture.value = buffer.getvalue()
 
 
 def technique_gallery(images: dict, count=5):
@@ -97,7 +103,7 @@ def technique_gallery(images: dict, count=5):
     strength = widgets.FloatSlider(description="Intensidad", continuous_update=False, readout_format=".2f")
     unit = widgets.Label()
     seed = widgets.IntText(value=0, description="Semilla")
-    output = widgets.Output()
+    output = widgets.Image(format="png")
 
     updating = {"range": False}
 
@@ -143,7 +149,7 @@ def combined_gallery(image, count=5):
                                              description=labels[field], continuous_update=False,
                                              style={"description_width": "110px"})
     seed = widgets.IntText(value=0, description="Semilla")
-    output = widgets.Output()
+    output = widgets.Image(format="png")
 
     def redraw(*_):
         strengths = {field: slider.value for field, slider in sliders.items()}
