@@ -8,9 +8,9 @@ import os as _os
 
 __version__ = "0.1.0"
 
-# Silencia los mensajes de C++ de TensorFlow (CUDA ausente, oneDNN...) que asustan en un cuaderno;
-# los errores de TensorFlow siguen llegando como excepciones de Python. Solo surte efecto si se
-# importa coursekit antes que TensorFlow; con "2" TF 2.21 sigue escribiendo sus avisos iniciales.
+# Reduce los mensajes de C++ de TensorFlow que aparecen durante el entrenamiento. NOTE: las líneas
+# que TF 2.21 escribe mientras se carga (oneDNN, CUDA ausente) solo desaparecen si la variable ya
+# está definida al arrancar Python (`TF_CPP_MIN_LOG_LEVEL=3 jupyter lab`); fijarla aquí no basta.
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from coursekit._errors import CourseKitWarning, invalid_value  # noqa: F401
