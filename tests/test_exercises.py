@@ -312,3 +312,24 @@ def test_ask_widget_nonsense_does_not_raise():
 def test_ask_unknown_id_rejected():
     with pytest.raises(ValueError, match=r"Preguntas disponibles"):
         ask("no_existe")
+
+
+@pytest.mark.parametrize("text, value", [("2/3", 2 / 3), ("3 / 4", 0.75), ("75 %", 0.75), ("66,7%", 0.667)])
+def test_read_accepts_fractions_and_percentages(text, value):
+    from coursekit.exercises import _read
+
+    assert _read(text) == pytest.approx(value)
+
+
+def test_division_by_zero_answer_is_unreadable():
+    feedback = check("lenet_c1_kernel", "1/0")
+    assert not feedback.correct
+    assert "1/0" in feedback.message
+
+
+def test_ask_checks_on_enter():
+    box = ask("lenet_c1_kernel")
+    field, _button = box.children[1].children
+    result = box.children[2]
+    field.value = "5"  # con continuous_update=False, así llega el valor al pulsar Intro
+    assert "Correcto" in result.value

@@ -79,3 +79,7 @@ def test_false_positive_mean_answer():
     assert float(mean_over_classes(np.array([0.9, 0.0, 0.6]))) == pytest.approx(0.5)
     assert check("dice_false_positive_mean", "0,5").correct
     assert "dejado fuera" in check("dice_false_positive_mean", 0.75).message
+
+
+def test_hand_accepts_fraction():
+    assert check("dice_by_hand", "2/3").correct

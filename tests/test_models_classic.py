@@ -137,3 +137,14 @@ def test_lenet5_trace_text_is_stable_across_builds():
     assert first == second
     assert first.splitlines()[2].split()[0] == "entrada"
     assert first.splitlines()[-1].split() == ["Total", "61", "706"]
+
+
+@pytest.mark.parametrize("builder", ["lenet5", "mlp"])
+def test_misspelled_activation_rejected(builder):
+    from coursekit.models import classic
+
+    with pytest.raises(ValueError, match="`activation` no es válido.*'sigmod'.*ortografía"):
+        if builder == "lenet5":
+            classic.lenet5(activation="sigmod")
+        else:
+            classic.mlp((28, 28), 10, activation="sigmod")

@@ -230,6 +230,17 @@ def _read(answer: object):
     if not text:
         raise _Unreadable(answer)
 
+    # "2/3" y "66,7 %": fracciones y porcentajes, como se escriben al calcular a mano.
+    fraction = re.fullmatch(r"(.+?)\s*/\s*(.+)", text)
+    if fraction:
+        denominator = _parse_number(fraction.group(2))
+        if denominator == 0:
+            raise _Unreadable(answer)
+        return _normalize_number(_parse_number(fraction.group(1)) / denominator)
+    percent = re.fullmatch(r"(.+?)\s*%", text)
+    if percent:
+        return _normalize_number(_parse_number(percent.group(1)) / 100)
+
     if re.search(r"[x×*]", text) and re.fullmatch(r"[\d\s.,x×*+-]+", text):
         return tuple(_parse_number(part) for part in re.split(r"[x×*]", text))
 
@@ -367,5 +378,12 @@ def ask(question_id: str):
     def on_click(_button) -> None:
         result.value = check(question.id, field_.value)._repr_html_()
 
+    def on_enter(change) -> None:
+        # Con continuous_update=False el valor solo cambia al pulsar Intro o salir del campo.
+        if change["new"].strip():
+            on_click(button)
+
+    field_.continuous_update = False
+    field_.observe(on_enter, "value")
     button.on_click(on_click)
     return widgets.VBox([prompt, widgets.HBox([field_, button]), result])

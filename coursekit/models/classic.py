@@ -39,6 +39,16 @@ def _softmax_output(num_classes: int, name: str = "salida"):
     return layers.Dense(num_classes, activation="softmax", dtype="float32", name=name)
 
 
+def _check_activation(activation):
+    """Comprueba que Keras conoce ``activation`` y la devuelve; un nombre mal escrito da un error en español."""
+    try:
+        keras.activations.get(activation)
+    except (ValueError, TypeError):
+        raise invalid_value("activation", activation, "una activación de Keras",
+                            "Por ejemplo 'tanh', 'relu' o 'sigmoid' (revisa la ortografía).") from None
+    return activation
+
+
 def lenet5(input_shape=(32, 32, 1), num_classes: int = 10, activation: str = "tanh",
            pooling: str = "average", name: str = "lenet5") -> keras.Sequential:
     """Construye LeNet-5 con las capas C1–F6 del artículo original.
@@ -88,6 +98,7 @@ def lenet5(input_shape=(32, 32, 1), num_classes: int = 10, activation: str = "ta
     shape = _check_input_shape(input_shape, min_size=LENET5_MIN_SIZE)
     num_classes = check_positive_int("num_classes", num_classes, minimum=2)
     check_choice("pooling", pooling, ("average", "max"))
+    _check_activation(activation)
     pool = layers.AveragePooling2D if pooling == "average" else layers.MaxPooling2D
     model = keras.Sequential([
         keras.Input(shape=shape, name="entrada"),
@@ -122,6 +133,7 @@ def mlp(input_shape, num_classes: int, hidden=(256, 128), dropout: float = 0.2, 
             isinstance(d, numbers.Integral) and d > 0 for d in input_shape):
         raise invalid_value("input_shape", input_shape, "una tupla de enteros positivos, p. ej. (28, 28)")
     num_classes = check_positive_int("num_classes", num_classes, minimum=2)
+    _check_activation(activation)
     hidden = tuple(hidden)
     for units in hidden:
         check_positive_int("hidden", units)
