@@ -131,15 +131,15 @@ def check_inputs(model, x, name: str = "x") -> None:
     received = tuple(x.shape[1:])
     if len(received) == len(expected) and all(e is None or e == r for e, r in zip(expected, received)):
         return
-    wanted = "(N, " + ", ".join("?" if e is None else str(e) for e in expected) + ")"
+    expected_shape = "(N, " + ", ".join("?" if e is None else str(e) for e in expected) + ")"
     if len(received) == 3 and len(expected) == 3 and received[0] in (1, 3) and received[-1] not in (1, 3):
-        raise invalid_value(name, x, f"imágenes con los canales al final {wanted}",
+        raise invalid_value(name, x, f"imágenes con los canales al final {expected_shape}",
                             "Parece que los canales van delante (formato de PyTorch): "
                             "usa `np.moveaxis(x, 1, -1)`.")
     if len(received) + 1 == len(expected) and expected[-1] == 1:
-        raise invalid_value(name, x, f"un array de forma {wanted}",
+        raise invalid_value(name, x, f"un array de forma {expected_shape}",
                             "Falta la dimensión de canales: usa `x[..., None]`.")
-    raise invalid_value(name, x, f"un array de forma {wanted}, la entrada del modelo",
+    raise invalid_value(name, x, f"un array de forma {expected_shape}, la entrada del modelo",
                         "Redimensiona o rellena las imágenes (p. ej. `pad_to_32`) o construye el modelo "
                         "con `input_shape` igual a `x.shape[1:]`.")
 

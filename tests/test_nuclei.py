@@ -132,7 +132,8 @@ def test_dataset_patches_come_only_from_training_region():
     held_left = data["regions"]["held_out"].left
     train_right = data["regions"]["train"].left + data["train_image"].shape[1]
     assert train_right <= held_left
-    assert 0.0 <= data["x_train"].min() and data["x_train"].max() <= 1.0
+    assert data["x_train"].min() >= 0.0
+    assert data["x_train"].max() <= 1.0
 
 
 def test_dataset_with_border_has_three_classes():
