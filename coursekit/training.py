@@ -2,8 +2,8 @@
 
 ``train`` recibe un modelo Keras y arrays de NumPy (o un ``tf.data.Dataset`` de pares ``(x, y)``).
 Comprueba los errores habituales (objetivos one-hot con una pérdida *sparse*, imágenes con los canales
-delante), construye una tubería ``tf.data`` (caché, barajado con semilla, lotes, aumento de datos solo
-en entrenamiento, precarga) y entrena con ``model.fit`` en la estrategia de distribución con la
+delante), construye la tubería ``tf.data`` de :mod:`coursekit.input_pipeline` (caché, barajado con
+semilla, lotes, aumento de datos solo en entrenamiento, precarga) y entrena con ``model.fit`` en la estrategia de distribución con la
 que se construyó el modelo (ver :func:`coursekit.runtime.distribution_strategy`). Devuelve un
 :class:`TrainingHistory`.
 
@@ -15,7 +15,6 @@ Este módulo importa TensorFlow al importarse; ``import coursekit`` no lo import
 
 from __future__ import annotations
 
-import inspect
 import logging
 import sys
 import time
@@ -28,6 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from coursekit._errors import CourseKitWarning, check_positive_int, invalid_value
+from coursekit.input_pipeline import _check_dataset, _is_batched, _model_shape, make_dataset
 from coursekit.runtime import default_seed, gpu_names
 
 logger = logging.getLogger(__name__)
@@ -94,15 +94,6 @@ def _check_labels_against_loss(y, loss, kind: str | None = None) -> None:
             "`keras.utils.to_categorical(y)`.")
 
 
-def _model_shape(model, attribute: str):
-    """Devuelve ``model.input_shape`` u ``output_shape``, o ``None`` si el modelo no está construido."""
-    try:
-        shape = getattr(model, attribute)
-    except (AttributeError, ValueError):
-        return None
-    return shape if isinstance(shape, tuple) else None
-
-
 def _check_labels_against_model(y: np.ndarray, model) -> None:
     shape = _model_shape(model, "output_shape")
     units = shape[-1] if shape else None
@@ -163,43 +154,7 @@ def _default_loss_for_kind(kind: str, output_units: int | None, y=None) -> str:
                         "Para otros problemas (regresión, segmentación) pasa `loss=` explícitamente.")
 
 
-# --------------------------------------------------------------------------- tubería tf.data
-
-
-def _augment_takes_labels(augment) -> bool:
-    """Indica si ``augment`` recibe ``(x, y)`` (p. ej. imagen y máscara) en vez de solo ``x``."""
-    if isinstance(augment, keras.layers.Layer):
-        return False
-    try:
-        parameters = inspect.signature(augment).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                  and p.default is p.empty]
-    return len(positional) >= 2
-
-
-def _apply_augment(dataset, augment):
-    if isinstance(augment, keras.layers.Layer):
-        return dataset.map(lambda x, y: (augment(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
-    if _augment_takes_labels(augment):
-        return dataset.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
-    return dataset.map(lambda x, y: (augment(x), y), num_parallel_calls=tf.data.AUTOTUNE)
-
-
-def _check_dataset(dataset):
-    """Comprueba que ``dataset`` da pares ``(x, y)`` y devuelve su ``element_spec``."""
-    spec = dataset.element_spec
-    if not isinstance(spec, tuple) or len(spec) != 2:
-        raise invalid_value("x", spec, "un tf.data.Dataset de pares (imágenes, etiquetas)",
-                            "Usa `dataset.map(lambda d: (d['image'], d['label']))`.", error=TypeError)
-    return spec
-
-
-def _is_batched(spec, model) -> bool:
-    """Indica si las imágenes del dataset ya traen el eje del lote (su rango es el de la entrada)."""
-    input_shape = _model_shape(model, "input_shape") if model is not None else None
-    return input_shape is None or spec[0].shape.rank == len(input_shape)
+# --------------------------------------------------------------------------- etiquetas de un dataset
 
 
 def _dataset_labels_kind(spec, model) -> str:
@@ -214,46 +169,6 @@ def _dataset_labels_kind(spec, model) -> str:
     if rank == 1 and not label.dtype.is_integer:
         return "onehot"
     return "other"
-
-
-def _drop_odd_remainder(count: int, batch_size: int, shuffle: bool) -> bool:
-    """Indica si se descarta el último lote incompleto de entrenamiento porque su tamaño es impar.
-
-    NOTE: TensorFlow 2.21 en CPU con oneDNN activado aborta el proceso entero (no lanza una excepción)
-    al calcular gradientes de una convolución 1×1 con paso 2 —el atajo de los bloques ResNet— sobre un
-    lote de tamaño impar; con ``TF_ENABLE_ONEDNN_OPTS=0`` no ocurre, pero el entrenamiento va la mitad
-    de rápido. Como el barajado cambia en cada época, descartar ese resto no deja ningún ejemplo sin ver.
-    """
-    remainder = count % batch_size
-    return shuffle and count > batch_size and remainder % 2 == 1
-
-
-def make_dataset(x, y=None, *, batch_size=32, shuffle=False, seed=None, augment=None, cache=True,
-                 model=None):
-    """Construye la tubería ``tf.data``: caché → barajado con semilla → lotes → aumento → precarga.
-
-    ``x`` puede ser un array (con ``y``) o un ``tf.data.Dataset`` de pares ``(x, y)``, con lotes o
-    sin ellos: si sus elementos tienen el rango de la entrada del modelo sin la dimensión del lote, se
-    agrupan en lotes aquí. El aumento se aplica a lotes enteros, después de la caché, para que cada
-    época vea variaciones nuevas.
-    """
-    if isinstance(x, tf.data.Dataset):
-        dataset = x
-        spec = _check_dataset(dataset)
-        if not _is_batched(spec, model):
-            if shuffle:
-                dataset = dataset.shuffle(4096, seed=seed, reshuffle_each_iteration=True)
-            dataset = dataset.batch(batch_size)
-    else:
-        dataset = tf.data.Dataset.from_tensor_slices((x, y))
-        if cache:
-            dataset = dataset.cache()
-        if shuffle:
-            dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-        dataset = dataset.batch(batch_size, drop_remainder=_drop_odd_remainder(len(x), batch_size, shuffle))
-    if augment is not None:
-        dataset = _apply_augment(dataset, augment)
-    return dataset.prefetch(tf.data.AUTOTUNE)
 
 
 # --------------------------------------------------------------------------- progreso e historial

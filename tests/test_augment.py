@@ -201,6 +201,27 @@ def test_gather_warp_matches_keras(fill_mode, interpolation):
         assert np.mean(np.abs(fast - reference) > 1e-4) < 0.002
 
 
+@pytest.mark.parametrize("fill_mode", ["reflect", "nearest", "constant"])
+@pytest.mark.parametrize("size", [(1, 1), (1, 7), (6, 1), (2, 2)])
+def test_gather_warp_matches_keras_on_tiny_images(fill_mode, size):
+    config = AugmentConfig(rotation_degrees=30, zoom=0.2, shift=0.3)
+    images = RNG.random((3,) + size + (2,)).astype("float32")
+    transforms = affine.inverse_matrices(affine.draw_uniform(3, keras.random.SeedGenerator(2)), *size, config)
+    reference = keras.ops.convert_to_numpy(affine.warp(images, transforms, "bilinear", fill_mode, 0.3))
+    fast = keras.ops.convert_to_numpy(affine.gather_warp(images, transforms, "bilinear", fill_mode, 0.3))
+    np.testing.assert_allclose(fast, reference, atol=1e-4)
+
+
+def test_gather_warp_reads_uint8_and_returns_float():
+    config = AugmentConfig(rotation_degrees=25, shift=0.1)
+    pixels = (IMAGES * 255).astype("uint8")
+    transforms = affine.inverse_matrices(affine.draw_uniform(4, keras.random.SeedGenerator(3)), 24, 32, config)
+    fast = affine.gather_warp(pixels, transforms, "bilinear", "nearest")
+    reference = keras.ops.convert_to_numpy(affine.warp(pixels.astype("float32"), transforms, "bilinear", "nearest"))
+    assert fast.dtype == tf.float32
+    np.testing.assert_allclose(fast.numpy(), reference, atol=1e-3)
+
+
 def test_xla_pipeline_inside_tf_data():
     layer = build_pipeline(rotation_degrees=20, zoom=0.1, horizontal_flip=True, seed=0, jit_compile=True)
     dataset = tf.data.Dataset.from_tensor_slices(IMAGES).batch(2).map(lambda x: layer(x))
@@ -260,6 +281,24 @@ def test_balance_rejects_bad_input():
         balance_by_augmentation(np.zeros((4, 8, 8)), np.zeros(4), AugmentConfig())
     with pytest.raises(ValueError, match="etiquetas"):
         balance_by_augmentation(np.zeros((4, 8, 8, 1)), np.zeros(3), AugmentConfig())
+
+
+def test_xla_layer_reads_uint8_like_float():
+    pixels = (IMAGES * 255).astype("uint8")
+    strengths = dict(rotation_degrees=30, shift=0.1, horizontal_flip=True, fill_mode="nearest")
+    fast = build_pipeline(seed=3, jit_compile=True, **strengths)(pixels, training=True)
+    reference = build_pipeline(seed=3, jit_compile=True, **strengths)(pixels.astype("float32"), training=True)
+    assert fast.dtype == "float32"
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(fast), keras.ops.convert_to_numpy(reference),
+                               atol=1e-2)
+
+
+def test_throughput_accepts_uint8_images():
+    pixels = (np.resize(IMAGES, (8, 24, 32, 3)) * 255).astype("uint8")
+    results = measure_throughput(pixels, batch_size=4, repeats=2, methods=("legacy", "coursekit_xla"))
+    assert set(results) == {"legacy", "coursekit_xla"}
+    assert len(results["coursekit_xla"]["runs"]) == 2
+    assert results["coursekit_xla"]["median"] > 0
 
 
 def test_throughput_reports_every_method():

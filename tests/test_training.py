@@ -374,3 +374,17 @@ def test_channels_first_validation_images_rejected(digits):
     with pytest.raises(ValueError, match="`x_val` no es válido"):
         train(lenet5(), x_train[:8], y_train[:8], validation_data=(np.moveaxis(x_train[:4], -1, 1), y_train[:4]),
               verbose=0)
+
+
+def test_make_dataset_xla_augment_options():
+    from coursekit.augment import build_pipeline
+
+    x = np.random.default_rng(0).random((8, 12, 12, 1)).astype("float32")
+    y = np.arange(8) % 2
+    compiled = build_pipeline(rotation_degrees=10, seed=0, jit_compile=True)
+    plain = build_pipeline(rotation_degrees=10, seed=0)
+    fast = make_dataset(x, y, batch_size=4, augment=compiled)
+    default = make_dataset(x, y, batch_size=4, augment=plain)
+    assert fast.options().autotune.enabled is False
+    assert default.options().autotune.enabled is not False
+    assert [b.shape for b, _ in fast] == [(4, 12, 12, 1), (4, 12, 12, 1)]

@@ -92,7 +92,7 @@ def warp(images, transforms, interpolation="bilinear", fill_mode="reflect", fill
 
 
 def _fold_coordinates(coords, size, fill_mode):
-    """Lleva coordenadas fuera de [0, size - 1] dentro según el modo de relleno (salvo "constant")."""
+    """Con "reflect", refleja en el borde las coordenadas que caen fuera de [0, size - 1]."""
     import tensorflow as tf
 
     size_f = tf.cast(size, tf.float32)
@@ -101,23 +101,25 @@ def _fold_coordinates(coords, size, fill_mode):
         period = 2.0 * size_f
         shifted = tf.math.floormod(coords + 0.5, period)
         coords = tf.where(shifted >= size_f, period - shifted, shifted) - 0.5
-    if fill_mode == "constant":
-        return coords
-    return tf.clip_by_value(coords, 0.0, size_f - 1.0)
+    return coords
 
 
 def gather_warp(images, transforms, interpolation="bilinear", fill_mode="reflect", fill_value=0.0):
     """Hace lo mismo que :func:`warp` con ``tf.gather``, para compilarlo con XLA.
 
     El núcleo ``ImageProjectiveTransformV3`` que usa :func:`warp` no se compila con XLA. Esta
-    versión sí, y dentro de ``tf.function(jit_compile=True)`` fue unas tres veces más rápida en
-    CPU (``benchmarks/bench_augment.py``; cifras y máquina en docs/benchmarks.md). Coincide con
-    :func:`warp` salvo redondeo, como comprueba tests/test_augment.py. Admite los rellenos
-    "reflect", "nearest" y "constant"; para "wrap" hay que usar :func:`warp`.
+    versión sí; dentro de ``tf.function(jit_compile=True)`` fue unas cuatro veces más rápida que
+    ese núcleo en CPU (``benchmarks/bench_augment.py``; cifras y máquina en docs/benchmarks.md).
+    Coincide con :func:`warp` salvo redondeo, como comprueba tests/test_augment.py. Admite los
+    rellenos "reflect", "nearest" y "constant"; para "wrap" hay que usar :func:`warp`.
+
+    Lo que la hace rápida: ninguna lectura necesita comprobar si cae dentro de la imagen. Con
+    "reflect" y "nearest" las coordenadas se pliegan o se recortan al interior antes de leer. Con
+    "constant" se rodea la imagen con un marco de un píxel del color de relleno y las coordenadas se
+    recortan a ese marco: una lectura que caería fuera lee el marco, que ya vale ``fill_value``.
     """
     import tensorflow as tf
 
-    images = tf.cast(images, tf.float32)
     shape = tf.shape(images)
     batch, height, width, channels = shape[0], shape[1], shape[2], shape[3]
     rows, cols = tf.meshgrid(tf.range(height, dtype=tf.float32), tf.range(width, dtype=tf.float32),
@@ -125,30 +127,43 @@ def gather_warp(images, transforms, interpolation="bilinear", fill_mode="reflect
     matrix = tf.cast(transforms, tf.float32)[:, :, None, None]
     source_x = matrix[:, 0] * cols + matrix[:, 1] * rows + matrix[:, 2]
     source_y = matrix[:, 3] * cols + matrix[:, 4] * rows + matrix[:, 5]
-    source_x = _fold_coordinates(source_x, width, fill_mode)
-    source_y = _fold_coordinates(source_y, height, fill_mode)
 
+    if fill_mode == "constant":
+        images = tf.pad(tf.cast(images, tf.float32), [[0, 0], [1, 1], [1, 1], [0, 0]],
+                        constant_values=tf.cast(fill_value, tf.float32))
+        border = 1
+    else:
+        # Sin marco se puede leer en el tipo de la entrada (uint8 lee cuatro veces menos memoria).
+        source_x = _fold_coordinates(source_x, width, fill_mode)
+        source_y = _fold_coordinates(source_y, height, fill_mode)
+        border = 0
+    # Coordenadas válidas, en píxeles de la imagen sin marco: de -border a size - 1 + border.
+    low = -float(border)
+    high_x = tf.cast(width - 1 + border, tf.float32)
+    high_y = tf.cast(height - 1 + border, tf.float32)
+    source_x = tf.clip_by_value(source_x, low, high_x)
+    source_y = tf.clip_by_value(source_y, low, high_y)
+
+    row_length = width + 2 * border
     flat = tf.reshape(images, [-1, channels])
-    offset = (tf.range(batch) * height * width)[:, None, None]
+    start = (tf.range(batch) * (height + 2 * border) * row_length)[:, None, None]
 
-    def sample(y, x):
-        inside = (x >= 0) & (x < width) & (y >= 0) & (y < height)
-        index = offset + tf.clip_by_value(y, 0, height - 1) * width + tf.clip_by_value(x, 0, width - 1)
-        values = tf.gather(flat, index)
-        return tf.where(inside[..., None], values, tf.cast(fill_value, tf.float32))
+    def read(y, x):
+        return tf.cast(tf.gather(flat, start + (y + border) * row_length + (x + border)), tf.float32)
 
     if interpolation == "nearest":
-        return sample(tf.cast(tf.round(source_y), tf.int32), tf.cast(tf.round(source_x), tf.int32))
-    x0f, y0f = tf.floor(source_x), tf.floor(source_y)
-    weight_x = (source_x - x0f)[..., None]
-    weight_y = (source_y - y0f)[..., None]
-    x0, y0 = tf.cast(x0f, tf.int32), tf.cast(y0f, tf.int32)
-    if fill_mode == "constant":
-        x1, y1 = x0 + 1, y0 + 1
-    else:
-        x1, y1 = tf.minimum(x0 + 1, width - 1), tf.minimum(y0 + 1, height - 1)
-    top = sample(y0, x0) * (1.0 - weight_x) + sample(y0, x1) * weight_x
-    bottom = sample(y1, x0) * (1.0 - weight_x) + sample(y1, x1) * weight_x
+        return read(tf.cast(tf.round(source_y), tf.int32), tf.cast(tf.round(source_x), tf.int32))
+    # El vecino de la izquierda nunca pasa del penúltimo válido: en el borde derecho el peso vale 1
+    # y se lee entero el último píxel. El mínimo de x1/y1 solo actúa en imágenes de un píxel de lado.
+    x0 = tf.clip_by_value(tf.floor(source_x), low, tf.maximum(high_x - 1.0, low))
+    y0 = tf.clip_by_value(tf.floor(source_y), low, tf.maximum(high_y - 1.0, low))
+    weight_x = (source_x - x0)[..., None]
+    weight_y = (source_y - y0)[..., None]
+    x0, y0 = tf.cast(x0, tf.int32), tf.cast(y0, tf.int32)
+    x1 = tf.minimum(x0 + 1, width - 1 + border)
+    y1 = tf.minimum(y0 + 1, height - 1 + border)
+    top = read(y0, x0) * (1.0 - weight_x) + read(y0, x1) * weight_x
+    bottom = read(y1, x0) * (1.0 - weight_x) + read(y1, x1) * weight_x
     return top * (1.0 - weight_y) + bottom * weight_y
 
 

@@ -87,10 +87,13 @@ def legacy_examples(image, count=4, seed=0, **settings) -> np.ndarray:
     return np.concatenate([next(flow) for _ in range(count)]).astype(np.float32)
 
 
-def legacy_batches(images, batch_size=32, seed=0, **settings):
-    """Devuelve el iterador ``flow`` del generador sobre un lote NumPy (para medir su velocidad)."""
+def legacy_batches(images, labels=None, batch_size=32, seed=0, **settings):
+    """Devuelve el iterador ``flow`` del generador sobre arrays NumPy, barajando (para medir su velocidad).
+
+    Con ``labels`` cada lote es un par ``(imágenes, etiquetas)``; sin ellas, solo las imágenes.
+    """
     generator = image_data_generator(**settings)
-    return generator.flow(np.asarray(images, dtype=np.float32), batch_size=batch_size,
+    return generator.flow(np.asarray(images, dtype=np.float32), labels, batch_size=batch_size,
                           shuffle=True, seed=seed)
 
 

@@ -228,11 +228,15 @@ class ComposedAugmentation(keras.layers.Layer):
 
     Args:
         config: :class:`AugmentConfig`.
-        seed: entero; la misma semilla repite la misma secuencia de sorteos.
+        seed: entero; la misma semilla repite la misma secuencia de sorteos. Con y sin
+            ``jit_compile`` las secuencias son distintas (dentro de XLA TensorFlow sortea con otro
+            algoritmo), pero cada una se repite igual.
         jit_compile: con ``True`` (y backend TensorFlow) deforma con
-            :func:`~coursekit.augment.affine.gather_warp` compilado con XLA, unas tres veces más
-            rápido en CPU; cada configuración distinta se compila una vez (1-2 s). Con ``False``
-            usa ``keras.ops.image.affine_transform``, mejor para llamadas sueltas desde un control.
+            :func:`~coursekit.augment.affine.gather_warp` compilado con XLA: en CPU, unas tres veces
+            más rápido que sin XLA y unas quince veces más que ``ImageDataGenerator``
+            (docs/benchmarks.md). Lee uint8 sin convertirlo antes. Cada configuración y tipo de
+            entrada se compila una vez (1-2 s). Con ``False`` usa ``keras.ops.image.affine_transform``,
+            mejor para llamadas sueltas desde un control.
     """
 
     def __init__(self, config: AugmentConfig, seed=None, jit_compile=False, **kwargs):
@@ -254,15 +258,16 @@ class ComposedAugmentation(keras.layers.Layer):
         single = len(images.shape) == 3
         batch = ops.expand_dims(images, 0) if single else images
         check_image_batch(batch, self.config)
-        batch = ops.cast(batch, "float32")
         if self.jit_compile:
             if self._compiled is None:
                 import tensorflow as tf
 
                 self._compiled = tf.function(self._augment, jit_compile=True)
+            # Sin convertir antes: gather_warp lee en el tipo de la entrada (uint8 lee 4 veces menos
+            # memoria que float32) y devuelve float32.
             batch = self._compiled(batch)
         else:
-            batch = self._augment(batch)
+            batch = self._augment(ops.cast(batch, "float32"))
         return batch[0] if single else batch
 
     def _augment(self, batch):
@@ -273,6 +278,7 @@ class ComposedAugmentation(keras.layers.Layer):
             warp = affine.gather_warp if self.jit_compile else affine.warp
             batch = warp(batch, transforms, self.config.interpolation,
                          self.config.fill_mode, self.config.fill_value)
+        batch = ops.cast(batch, "float32")
         if photometric.has_photometric(self.config):
             batch = photometric.apply_photometric(batch, self.config, self.seed_generator)
         return batch
