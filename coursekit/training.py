@@ -2,8 +2,9 @@
 
 ``train`` recibe un modelo Keras y arrays de NumPy (o un ``tf.data.Dataset`` de pares ``(x, y)``).
 Comprueba los errores habituales (objetivos one-hot con una pérdida *sparse*, imágenes con los canales
-delante), construye la tubería ``tf.data`` de :mod:`coursekit.input_pipeline` (caché, barajado con
-semilla, lotes, aumento de datos solo en entrenamiento, precarga) y entrena con ``model.fit`` en la estrategia de distribución con la
+delante, etiquetas de texto, píxeles en 0-255), construye la tubería ``tf.data`` de
+:mod:`coursekit.input_pipeline` (caché, barajado con semilla, lotes, aumento de datos solo en
+entrenamiento, precarga) y entrena con ``model.fit`` en la estrategia de distribución con la
 que se construyó el modelo (ver :func:`coursekit.runtime.distribution_strategy`). Devuelve un
 :class:`TrainingHistory`.
 
@@ -41,6 +42,10 @@ METRIC_NAMES_ES = {
     "compile_metrics": "métricas",
 }
 _LOWER_IS_BETTER = ("loss", "error", "mse", "mae")
+
+
+class ImageScaleWarning(CourseKitWarning):
+    """Aviso de imágenes en la escala 0-255 que llegan a un modelo sin capa de reescalado."""
 
 
 class SingleDeviceWarning(CourseKitWarning):
@@ -300,8 +305,53 @@ def _prepare(model, x, y, name="x"):
                             "Comprueba que `x` e `y` salen de los mismos índices.")
     if len(x) == 0:
         raise invalid_value(name, x, "al menos una imagen")
+    y = _numeric_labels(y)
     check_inputs(model, x, name)
+    _warn_if_0_255(model, x, name)
     return x, y
+
+
+def _numeric_labels(y):
+    """Devuelve ``y`` como array numérico o rechaza etiquetas de texto con una solución."""
+    if y.dtype.kind == "O":
+        try:
+            y = np.asarray(y.tolist())
+        except (TypeError, ValueError):
+            pass
+    if y.dtype.kind in "OUS":
+        raise invalid_value("y", y, "etiquetas numéricas: enteros de 0 a clases − 1, o filas one-hot",
+                            "Convierte los nombres de clase en números con "
+                            "`clases, y = np.unique(y, return_inverse=True)`.", error=TypeError)
+    return y
+
+
+# Un máximo por encima de este valor con mínimo ≥ 0 no sale de normalizar a [0, 1] ni de
+# estandarizar (media 0, desviación 1): son píxeles en la escala 0-255.
+_PIXEL_SCALE_THRESHOLD = 25.0
+
+
+def _warn_if_0_255(model, x, name):
+    """Avisa si ``x`` trae píxeles en 0-255 y el modelo no tiene ninguna capa de reescalado."""
+    if not np.issubdtype(x.dtype, np.number) or x.size == 0 or _has_rescaling(model):
+        return
+    low, high = float(np.min(x)), float(np.max(x))
+    if low >= 0 and high > _PIXEL_SCALE_THRESHOLD:
+        warnings.warn(
+            f"Las imágenes de `{name}` van de {low:g} a {high:g}, en la escala de 0 a 255, y el modelo "
+            "no tiene una capa Rescaling ni Normalization. Los modelos de coursekit esperan valores "
+            f"en [0, 1]: divide antes de entrenar (`{name} = {name} / 255.0`) o pon "
+            "`keras.layers.Rescaling(1 / 255)` como primera capa.", ImageScaleWarning, stacklevel=4)
+
+
+def _has_rescaling(model) -> bool:
+    """Indica si ``model`` (o un submodelo suyo) contiene una capa Rescaling o Normalization."""
+    pending = list(getattr(model, "layers", []))
+    while pending:
+        layer = pending.pop()
+        if isinstance(layer, (keras.layers.Rescaling, keras.layers.Normalization)):
+            return True
+        pending.extend(getattr(layer, "layers", []))
+    return False
 
 
 def train(model, x, y=None, *, validation_data=None, epochs=5, batch_size=32, optimizer="adam",

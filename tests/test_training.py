@@ -2,6 +2,7 @@
 
 import io
 import re
+import warnings
 
 import keras
 import numpy as np
@@ -12,8 +13,8 @@ from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_f
 from coursekit.data import load_digits, pad_to_32, stratified_split
 from coursekit.models import lenet5, mlp
 from coursekit.runtime import seed_everything
-from coursekit.training import (SpanishProgress, TrainingHistory, default_loss, evaluate,
-                                format_epoch_line, make_dataset, train)
+from coursekit.training import (ImageScaleWarning, SpanishProgress, TrainingHistory, default_loss,
+                                evaluate, format_epoch_line, make_dataset, train)
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +80,42 @@ def test_channels_first_images_rejected(digits):
     x_train, y_train, _, _ = digits
     with pytest.raises(ValueError, match=r"np\.moveaxis\(x, 1, -1\)"):
         train(lenet5(), np.moveaxis(x_train[:8], -1, 1), y_train[:8], verbose=0)
+
+
+def test_text_labels_rejected(digits):
+    x_train, _, _, _ = digits
+    names = np.array(["cero", "uno"] * 4)
+    with pytest.raises(TypeError, match=r"np\.unique\(y, return_inverse=True\)"):
+        train(lenet5(), x_train[:8], names, verbose=0)
+
+
+def test_object_integer_labels_accepted(digits):
+    x_train, y_train, _, _ = digits
+    labels = np.array(y_train[:8].tolist(), dtype=object)
+    history = train(lenet5(), x_train[:8], labels, epochs=1, batch_size=8, verbose=0)
+    assert len(history["loss"]) == 1
+
+
+def test_0_255_images_warn(digits):
+    x_train, y_train, _, _ = digits
+    with pytest.warns(ImageScaleWarning, match=r"x = x / 255\.0"):
+        train(lenet5(), x_train[:8] * 255.0, y_train[:8], epochs=1, batch_size=8, verbose=0)
+
+
+def test_0_255_images_with_rescaling_silent(digits):
+    x_train, y_train, _, _ = digits
+    model = keras.Sequential([keras.Input((32, 32, 1)), keras.layers.Rescaling(1 / 255), lenet5()])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ImageScaleWarning)
+        train(model, x_train[:8] * 255.0, y_train[:8], epochs=1, batch_size=8, verbose=0)
+
+
+def test_standardized_images_silent(digits):
+    x_train, y_train, _, _ = digits
+    standardized = (x_train[:8] - x_train[:8].mean()) / x_train[:8].std()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ImageScaleWarning)
+        train(lenet5(), standardized, y_train[:8], epochs=1, batch_size=8, verbose=0)
 
 
 def test_missing_channel_axis_rejected(digits):
