@@ -25,7 +25,8 @@ def describe(value: object) -> str:
     shape = getattr(value, "shape", None)
     dtype = getattr(value, "dtype", None)
     if shape is not None and dtype is not None:
-        return f"array de forma {tuple(shape)} y tipo {dtype}"
+        # tf.DType y np.dtype tienen `name` ("float32"); su repr sería "<dtype: 'float32'>".
+        return f"array de forma {tuple(shape)} y tipo {getattr(dtype, 'name', dtype)}"
     return _repr.repr(value)
 
 

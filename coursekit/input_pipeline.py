@@ -52,9 +52,9 @@ def _compiles_with_xla(augment) -> bool:
     XLA ya reparte cada lote entre todos los núcleos, y dos lotes a la vez competirían por ellos. Por
     eso la tubería aumenta un lote cada vez con esta capa. También apaga el ajuste automático de
     ``tf.data``, que con ella alternaba entre dos regímenes de velocidad. Medido en la máquina
-    de docs/benchmarks.md (2 núcleos, 1 024 fotos de 150×150, lotes de 32): con ``AUTOTUNE`` en el
-    ``map``, unas 6 300 imágenes/s; un lote cada vez, pasadas de 6 000 o de 10 000 según el ajuste;
-    sin ajuste automático, entre 9 600 y 10 700 en siete de ocho pasadas.
+    de docs/benchmarks.md (2 núcleos, 1 024 fotos de 150×150, lotes de 32). Con ``AUTOTUNE`` en el
+    ``map`` salieron unas 6 300 imágenes/s. Con un lote cada vez, pasadas de unas 6 000 o unas 10 000
+    según el ajuste. Sin ajuste automático y con la máquina en reposo, entre 9 500 y 10 800.
     """
     from coursekit.augment.pipeline import ComposedAugmentation
 

@@ -180,6 +180,52 @@ def test_hue_needs_rgb():
         augment_batch(gray, AugmentConfig(hue_degrees=20))
 
 
+def test_generator_names_point_to_fields():
+    with pytest.raises(TypeError, match="rotation_degrees"):
+        build_pipeline(rotation_range=20)
+    with pytest.raises(TypeError, match="shift"):
+        AugmentConfig(width_shift_range=0.2)
+
+
+def test_misspelled_field_suggests_name():
+    with pytest.raises(TypeError, match="¿Querías decir `zoom`?"):
+        AugmentConfig(zom=0.1)
+    with pytest.raises(TypeError, match="¿Querías decir `shift`?"):
+        AugmentConfig(rotation_degrees=5).replace(shitf=0.1)
+
+
+def test_text_seed_rejected():
+    with pytest.raises(TypeError, match="seed=0"):
+        build_pipeline(rotation_degrees=5, seed="abc")
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_gray_batch_without_channel_rejected(jit_compile):
+    layer = build_pipeline(rotation_degrees=5, seed=0, jit_compile=jit_compile)
+    with pytest.raises(ValueError, match=r"forma \(8, 28, 28\).*x\[\.\.\., None\]"):
+        layer(np.zeros((8, 28, 28), "float32"))
+
+
+@pytest.mark.parametrize("bad", ["foto.png", None])
+def test_non_image_input_rejected(bad):
+    with pytest.raises(TypeError, match="load_photo"):
+        build_pipeline(rotation_degrees=5, seed=0)(bad)
+
+
+def test_nested_list_input_accepted():
+    image = [[[0.1], [0.2]], [[0.3], [0.4]]]
+    assert tuple(build_pipeline(rotation_degrees=5, seed=0)(image).shape) == (2, 2, 1)
+
+
+def test_integer_images_need_value_range_for_intensity():
+    pixels = np.full((2, 8, 8, 3), 200, "uint8")
+    with pytest.raises(ValueError, match=r"value_range=\(0, 255\)"):
+        build_pipeline(brightness=0.1, seed=0)(pixels)
+    out = keras.ops.convert_to_numpy(build_pipeline(brightness=0.1, value_range=(0, 255), seed=0)(pixels))
+    assert out.max() <= 255
+    assert out.min() > 150
+
+
 def test_channels_first_rejected():
     with pytest.raises(ValueError, match="canales primero"):
         augment_batch(np.zeros((2, 3, 32, 32), "float32"), AugmentConfig(rotation_degrees=5))

@@ -164,3 +164,8 @@ def test_bad_config_and_mistake_rejected(coins):
         JointAugment({"rotation_degrees": 10})
     with pytest.raises(ValueError, match="mistake"):
         augment_mask_wrongly(images, masks, "blur", AugmentConfig())
+
+
+def test_joint_rejects_text_image():
+    with pytest.raises(TypeError, match="load_photo"):
+        JointAugment(rotation_degrees=10, seed=0)("imagen.png", np.zeros((8, 8), "int32"))

@@ -17,7 +17,7 @@ from keras import ops
 
 from coursekit._errors import check_choice, invalid_value
 from coursekit.augment import affine, photometric
-from coursekit.augment.pipeline import AugmentConfig, check_image_batch
+from coursekit.augment.pipeline import AugmentConfig, as_image_input, check_image_input, check_seed
 
 MASK_FILL_VALUE = 0
 MISTAKES = ("separate_draws", "bilinear", "nearest_fill", "rescale")
@@ -58,16 +58,16 @@ class JointAugment:
         elif strengths:
             config = config.replace(**strengths)
         self.config = config
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def __call__(self, images, masks):
-        images = ops.convert_to_tensor(images)
+        images = ops.convert_to_tensor(as_image_input(images))
         masks = ops.convert_to_tensor(masks)
+        check_image_input(images, self.config)
         single = len(images.shape) == 3
         image_batch = ops.expand_dims(images, 0) if single else images
         mask_batch, restore_mask = _mask_to_batch(masks, single, image_batch)
-        check_image_batch(image_batch, self.config)
         image_batch = ops.cast(image_batch, "float32")
 
         if affine.has_geometry(self.config):

@@ -14,10 +14,13 @@ Con ella se construye:
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import functools
 import math
 import numbers
 
 import keras
+import numpy as np
 from keras import ops
 
 from coursekit._errors import check_choice, invalid_value
@@ -181,6 +184,55 @@ class AugmentConfig:
         return chain
 
 
+# Nombres de ImageDataGenerator que la gente escribe por costumbre → campo de AugmentConfig.
+_LEGACY_NAMES = {
+    "rotation_range": "rotation_degrees (en grados, como rotation_range)",
+    "width_shift_range": "shift (fracción del lado, para alto y ancho a la vez)",
+    "height_shift_range": "shift (fracción del lado, para alto y ancho a la vez)",
+    "zoom_range": "zoom (fracción; conserva la proporción)",
+    "shear_range": "shear_degrees (en grados, como shear_range)",
+    "brightness_range": "brightness (fracción del rango de valores que se suma o resta)",
+}
+
+
+def check_strength_names(strengths) -> None:
+    """Rechaza nombres que no son campos de :class:`AugmentConfig` y sugiere el correcto."""
+    fields = [field.name for field in dataclasses.fields(AugmentConfig)]
+    for name in strengths:
+        if name in fields:
+            continue
+        if name in _LEGACY_NAMES:
+            hint = (f"`{name}` es el nombre de ImageDataGenerator; en coursekit se llama "
+                    f"{_LEGACY_NAMES[name]}.")
+        else:
+            close = difflib.get_close_matches(name, fields, n=1)
+            hint = f"¿Querías decir `{close[0]}`?" if close else f"Los campos son: {', '.join(fields)}."
+        raise invalid_value("AugmentConfig", name, "el nombre de un campo de AugmentConfig", hint,
+                            error=TypeError)
+
+
+_dataclass_init = AugmentConfig.__init__
+
+
+@functools.wraps(_dataclass_init)
+def _init_with_name_check(self, *args, **strengths):
+    check_strength_names(strengths)
+    _dataclass_init(self, *args, **strengths)
+
+
+# El __init__ que genera dataclasses lanza un TypeError en inglés ante un nombre desconocido. Este
+# envoltorio da antes el error en español con la sugerencia; dataclasses.replace también pasa por él.
+AugmentConfig.__init__ = _init_with_name_check
+
+
+def check_seed(seed):
+    """Devuelve ``seed`` si es ``None`` o un entero; si no, lanza un error en español."""
+    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
+        return seed
+    raise invalid_value("seed", seed, "un número entero o None", "Usa, por ejemplo, `seed=0`.",
+                        error=TypeError)
+
+
 def unit_table(config: AugmentConfig, image_size=(150, 150)) -> list[dict]:
     """Devuelve una fila por capa de Keras: el campo de coursekit que la origina y sus argumentos.
 
@@ -234,9 +286,11 @@ class ComposedAugmentation(keras.layers.Layer):
         jit_compile: con ``True`` (y backend TensorFlow) deforma con
             :func:`~coursekit.augment.affine.gather_warp` compilado con XLA: en CPU, unas tres veces
             más rápido que sin XLA y unas quince veces más que ``ImageDataGenerator``
-            (docs/benchmarks.md). Lee uint8 sin convertirlo antes. Cada configuración y tipo de
-            entrada se compila una vez (1-2 s). Con ``False`` usa ``keras.ops.image.affine_transform``,
-            mejor para llamadas sueltas desde un control.
+            (docs/benchmarks.md). Lee uint8 sin convertirlo antes. Cada combinación de
+            configuración, forma y tipo de la entrada se compila una vez (0,3-2 s), así que conviene
+            para lotes de forma fija. Con ``fill_mode="wrap"`` se usa siempre el núcleo de
+            TensorFlow, sin XLA (``gather_warp`` no implementa ese relleno). Con ``False`` usa
+            ``keras.ops.image.affine_transform``, mejor para llamadas sueltas desde un control.
     """
 
     def __init__(self, config: AugmentConfig, seed=None, jit_compile=False, **kwargs):
@@ -245,19 +299,25 @@ class ComposedAugmentation(keras.layers.Layer):
             raise invalid_value("config", config, "un AugmentConfig",
                                 "Crea uno con `AugmentConfig(rotation_degrees=15, ...)`.", error=TypeError)
         self.config = config
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(seed)
         # gather_warp no implementa el relleno "wrap": en ese caso se usa el núcleo de TensorFlow.
         self.jit_compile = (bool(jit_compile) and keras.backend.backend() == "tensorflow"
                             and config.fill_mode != "wrap")
         self._compiled = None
 
+    def __call__(self, images, *args, **kwargs):
+        # Se comprueba aquí y no en call() porque Keras envuelve los errores de call() en un texto
+        # en inglés.
+        images = as_image_input(images)
+        check_image_input(images, self.config)
+        return super().__call__(images, *args, **kwargs)
+
     def call(self, images, training=True):
         if not training:
             return images
         single = len(images.shape) == 3
         batch = ops.expand_dims(images, 0) if single else images
-        check_image_batch(batch, self.config)
         if self.jit_compile:
             if self._compiled is None:
                 import tensorflow as tf
@@ -287,18 +347,50 @@ class ComposedAugmentation(keras.layers.Layer):
         return input_shape
 
 
-def check_image_batch(batch, config):
-    """Rechaza formas que no sean (N, H, W, C) y tono/saturación sin tres canales."""
-    if len(batch.shape) != 4:
-        raise invalid_value("images", batch, "un lote (N, alto, ancho, canales) o una imagen (alto, ancho, canales)",
-                            "Para una imagen en gris (H, W) añade el canal: `x[..., None]`.")
-    channels = batch.shape[-1]
-    if channels is not None and channels > 4 and batch.shape[1] in (1, 3):
-        raise invalid_value("images", batch, "canales al final (N, H, W, C)",
+def as_image_input(images):
+    """Convierte listas en arrays y rechaza con un error en español lo que no son imágenes."""
+    if images is None or isinstance(images, (str, bytes)):
+        raise invalid_value("images", images, "un array o tensor de imágenes (N, alto, ancho, canales) "
+                            "o (alto, ancho, canales)",
+                            "Carga antes la imagen, p. ej. con `coursekit.data.photos.load_photo(nombre)` "
+                            "o `np.asarray(keras.utils.load_img(ruta))`.", error=TypeError)
+    if isinstance(images, (list, tuple)):
+        images = np.asarray(images)
+        if images.dtype.kind not in "biuf":
+            raise invalid_value("images", images, "un array numérico de imágenes",
+                                "Todas las imágenes deben tener la misma forma.", error=TypeError)
+    if not hasattr(images, "shape"):
+        raise invalid_value("images", images, "un array o tensor de imágenes", error=TypeError)
+    return images
+
+
+def check_image_input(images, config):
+    """Rechaza entradas que no sean (N, H, W, C) o (H, W, C) y combinaciones que estropean la salida.
+
+    Se comprueba la entrada tal como llega, antes de añadir el eje del lote, para que el mensaje
+    muestre la forma que escribió quien llama.
+    """
+    shape = tuple(images.shape)
+    if len(shape) not in (3, 4):
+        raise invalid_value("images", images, "un lote (N, alto, ancho, canales) o una imagen (alto, ancho, canales)",
+                            "Para una imagen en gris (H, W) o un lote en gris (N, H, W), añade el canal: "
+                            "`x[..., None]`.")
+    channels = shape[-1]
+    if len(shape) == 3 and channels is not None and channels > 4:
+        raise invalid_value("images", images, "una imagen (alto, ancho, canales) con 1, 3 o 4 canales",
+                            "Si es un lote de imágenes en gris (N, alto, ancho), añade el canal: `x[..., None]`. "
+                            "Si es una imagen con los canales delante, usa `np.moveaxis(x, 0, -1)`.")
+    if len(shape) == 4 and channels is not None and channels > 4 and shape[1] in (1, 3):
+        raise invalid_value("images", images, "un lote con los canales al final (N, H, W, C)",
                             "Parece un lote con canales primero: usa `np.moveaxis(x, 1, -1)`.")
     if (config.hue_degrees or config.saturation) and channels not in (None, 3):
-        raise invalid_value("images", batch, "imágenes RGB (3 canales) para cambiar tono o saturación",
+        raise invalid_value("images", images, "un lote de imágenes RGB (3 canales) para cambiar tono o saturación",
                             "Pon hue_degrees=0 y saturation=0 para imágenes en gris.")
+    dtype = keras.backend.standardize_dtype(images.dtype)
+    if "int" in dtype and photometric.has_photometric(config) and config.value_range[1] <= 1.0:
+        raise invalid_value("images", images, f"imágenes con valores en value_range={config.value_range}",
+                            "Las imágenes son enteras (0-255) y los cambios de intensidad recortarían casi "
+                            "todo a 1: divide entre 255 (`x / 255.0`) o usa `value_range=(0, 255)`.")
 
 
 def build_pipeline(config: AugmentConfig | None = None, seed=None, jit_compile=False,
