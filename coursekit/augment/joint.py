@@ -17,7 +17,8 @@ from keras import ops
 
 from coursekit._errors import check_choice, invalid_value
 from coursekit.augment import affine, photometric
-from coursekit.augment.pipeline import AugmentConfig, as_image_input, check_image_input, check_seed
+from coursekit.augment.inputs import as_image_input, check_image_input, check_seed
+from coursekit.augment.pipeline import AugmentConfig
 
 MASK_FILL_VALUE = 0
 MISTAKES = ("separate_draws", "bilinear", "nearest_fill", "rescale")
