@@ -26,7 +26,8 @@ def describe(value: object) -> str:
     dtype = getattr(value, "dtype", None)
     if shape is not None and dtype is not None:
         # tf.DType y np.dtype tienen `name` ("float32"); su repr sería "<dtype: 'float32'>".
-        return f"array de forma {tuple(shape)} y tipo {getattr(dtype, 'name', dtype)}"
+        kind = "texto" if getattr(dtype, "kind", "") in ("U", "S") else getattr(dtype, "name", dtype)
+        return f"array de forma {tuple(shape)} y tipo {kind}"
     return _repr.repr(value)
 
 

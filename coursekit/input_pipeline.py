@@ -38,12 +38,26 @@ def _augment_takes_labels(augment) -> bool:
 
 
 def _apply_augment(dataset, augment):
+    _check_augment_input(dataset, augment)
     if isinstance(augment, keras.layers.Layer):
         parallel = None if _compiles_with_xla(augment) else tf.data.AUTOTUNE
         return dataset.map(lambda x, y: (augment(x, training=True), y), num_parallel_calls=parallel)
     if _augment_takes_labels(augment):
         return dataset.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.map(lambda x, y: (augment(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def _check_augment_input(dataset, augment) -> None:
+    """Comprueba la forma de los lotes antes del ``map``, para que el error no llegue envuelto en inglés.
+
+    Un error lanzado mientras ``tf.data`` traza la función del ``map`` sale dentro de un texto de
+    TensorFlow en inglés. Con la forma de ``element_spec`` el mensaje en español sale antes.
+    """
+    from coursekit.augment import ComposedAugmentation, JointAugment
+    from coursekit.augment.inputs import check_image_input
+
+    if isinstance(augment, (ComposedAugmentation, JointAugment)):
+        check_image_input(dataset.element_spec[0], augment.config)
 
 
 def _compiles_with_xla(augment) -> bool:

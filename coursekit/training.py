@@ -319,7 +319,7 @@ def _numeric_labels(y):
         except (TypeError, ValueError):
             pass
     if y.dtype.kind in "OUS":
-        raise invalid_value("y", y, "etiquetas numéricas: enteros de 0 a clases − 1, o filas one-hot",
+        raise invalid_value("y", y, "un array de etiquetas numéricas (enteros de 0 a clases − 1, o filas one-hot)",
                             "Convierte los nombres de clase en números con "
                             "`clases, y = np.unique(y, return_inverse=True)`.", error=TypeError)
     return y
@@ -337,7 +337,7 @@ def _warn_if_0_255(model, x, name):
     low, high = float(np.min(x)), float(np.max(x))
     if low >= 0 and high > _PIXEL_SCALE_THRESHOLD:
         warnings.warn(
-            f"Las imágenes de `{name}` van de {low:g} a {high:g}, en la escala de 0 a 255, y el modelo "
+            f"Los valores de `{name}` van de {low:g} a {high:g}: parecen píxeles de 0 a 255, y el modelo "
             "no tiene una capa Rescaling ni Normalization. Los modelos de coursekit esperan valores "
             f"en [0, 1]: divide antes de entrenar (`{name} = {name} / 255.0`) o pon "
             "`keras.layers.Rescaling(1 / 255)` como primera capa.", ImageScaleWarning, stacklevel=4)

@@ -1,5 +1,6 @@
 """Pruebas de la configuración, la capa compuesta, la traducción a Keras y el puente heredado."""
 
+import logging
 import math
 
 import numpy as np
@@ -351,7 +352,46 @@ def test_throughput_reports_every_method():
     results = measure_throughput(np.resize(IMAGES, (8, 24, 32, 3)), batch_size=4, repeats=1)
     assert set(results) == {"legacy", "keras_layers", "coursekit", "coursekit_xla"}
     rows = throughput_table(results)
-    assert rows[0]["× legacy"] == 1.0
-    assert all(row["imágenes/s (mediana)"] > 0 for row in rows)
+    assert rows[0]["× legacy"] == "1,0×"
+    assert all(int(row["imágenes/s (mediana)"].replace(" ", "")) > 0 for row in rows)
     with pytest.raises(ValueError, match="methods"):
         measure_throughput(IMAGES, methods=("fast",))
+
+
+def test_throughput_table_spanish_numbers():
+    rows = throughput_table({"legacy": {"median": 679.2, "runs": [679.2, 700.0]},
+                             "coursekit_xla": {"median": 10274.4, "runs": [10274.4, 9000.0]}})
+    assert rows[1]["imágenes/s (mediana)"] == "10 274"
+    assert rows[1]["medidas"] == "10 274; 9 000"
+    assert rows[1]["× legacy"] == "15,1×"
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def test_xla_layer_new_shapes_no_retracing_warning():
+    layer = build_pipeline(rotation_degrees=10, seed=0, jit_compile=True)
+    collector = _Collect()
+    tf.get_logger().addHandler(collector)
+    try:
+        for size in (8, 9, 10, 11, 12, 13):
+            out = layer(np.zeros((size, size + 1, 3), "float32"))
+            assert tuple(out.shape) == (size, size + 1, 3)
+    finally:
+        tf.get_logger().removeHandler(collector)
+    assert not [message for message in collector.messages if "retracing" in message]
+
+
+def test_make_dataset_rejects_gray_batch_before_map():
+    from coursekit.input_pipeline import make_dataset
+
+    layer = build_pipeline(rotation_degrees=10, seed=0, jit_compile=True)
+    gray = np.zeros((16, 12, 12), "float32")
+    with pytest.raises(ValueError, match=r"^`images` no es válido.*x\[\.\.\., None\]"):
+        make_dataset(gray, np.zeros(16, "int64"), batch_size=8, augment=layer)

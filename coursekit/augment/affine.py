@@ -49,6 +49,8 @@ def inverse_matrices(draws, height, width, config):
         entrada en (a0·x + a1·y + a2, b0·x + b1·y + b2).
     """
     draws = ops.cast(draws, "float32")
+    # Dentro de un tf.function sin formas fijas, alto y ancho llegan como tensores enteros.
+    height, width = ops.cast(height, "float32"), ops.cast(width, "float32")
     column = [draws[:, i] for i in range(NUM_DRAWS)]
     ones = ops.ones_like(column[0])
     zeros = ops.zeros_like(column[0])

@@ -45,7 +45,8 @@ def check_image_input(images, config):
                             "`x[..., None]`.")
     channels = shape[-1]
     if len(shape) == 3 and channels is not None and channels > 4:
-        raise invalid_value("images", images, "una imagen (alto, ancho, canales) con 1, 3 o 4 canales",
+        raise invalid_value("images", images, "un lote (N, alto, ancho, canales) o una imagen (alto, ancho, "
+                            "canales) con 1, 3 o 4 canales (con tres ejes se lee como una imagen)",
                             "Si es un lote de imágenes en gris (N, alto, ancho), añade el canal: `x[..., None]`. "
                             "Si es una imagen con los canales delante, usa `np.moveaxis(x, 0, -1)`.")
     if len(shape) == 4 and channels is not None and channels > 4 and shape[1] in (1, 3):
@@ -56,7 +57,7 @@ def check_image_input(images, config):
                             "Pon hue_degrees=0 y saturation=0 para imágenes en gris.")
     dtype = keras.backend.standardize_dtype(images.dtype)
     if "int" in dtype and photometric.has_photometric(config) and config.value_range[1] <= 1.0:
-        raise invalid_value("images", images, f"imágenes con valores en value_range={config.value_range}",
+        raise invalid_value("images", images, f"un lote de imágenes con valores en value_range={config.value_range}",
                             "Las imágenes son enteras (0-255) y los cambios de intensidad recortarían casi "
                             "todo a 1: divide entre 255 (`x / 255.0`) o usa `value_range=(0, 255)`.")
 

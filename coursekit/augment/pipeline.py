@@ -314,7 +314,9 @@ class ComposedAugmentation(keras.layers.Layer):
             if self._compiled is None:
                 import tensorflow as tf
 
-                self._compiled = tf.function(self._augment, jit_compile=True)
+                # reduce_retracing: una sola traza con ejes sin fijar; XLA compila aparte cada forma
+                # concreta, sin el aviso en inglés de TensorFlow tras cinco retrazados.
+                self._compiled = tf.function(self._augment, jit_compile=True, reduce_retracing=True)
             # Sin convertir antes: gather_warp lee en el tipo de la entrada (uint8 lee 4 veces menos
             # memoria que float32) y devuelve float32.
             batch = self._compiled(batch)

@@ -113,13 +113,21 @@ def measure_throughput(images, batch_size=32, repeats=3, seed=0, methods=METHODS
 
 
 def throughput_table(results: dict) -> list[dict]:
-    """Convierte el resultado de :func:`measure_throughput` en filas con la razón frente a ``legacy``."""
+    """Convierte el resultado de :func:`measure_throughput` en filas con la razón frente a ``legacy``.
+
+    Las cifras salen como texto en formato español ("10 274", "14,6×"), listas para una tabla.
+    """
     base = results.get("legacy", {}).get("median")
     rows = []
     for method, values in results.items():
-        row = {"método": method, "imágenes/s (mediana)": round(values["median"]),
-               "medidas": ", ".join(str(round(v)) for v in values["runs"])}
+        row = {"método": method, "imágenes/s (mediana)": _thousands(values["median"]),
+               "medidas": "; ".join(_thousands(v) for v in values["runs"])}
         if base:
-            row["× legacy"] = round(values["median"] / base, 1)
+            row["× legacy"] = f"{values['median'] / base:.1f}×".replace(".", ",")
         rows.append(row)
     return rows
+
+
+def _thousands(value: float) -> str:
+    """Escribe un entero con espacio de millares, como en español: 10274 → "10 274"."""
+    return f"{round(value):,}".replace(",", " ")
