@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from coursekit._errors import check_positive_int, invalid_value
-from coursekit.training import _check_labels_against_model, _labels_kind, _prepare
+from coursekit.input_checks import _check_labels_against_model, _labels_kind, _prepare
 
 
 @dataclass
