@@ -93,10 +93,13 @@ def _is_batched(spec, model) -> bool:
 def _drop_odd_remainder(count: int, batch_size: int, shuffle: bool) -> bool:
     """Indica si se descarta el último lote incompleto de entrenamiento porque su tamaño es impar.
 
-    NOTE: TensorFlow 2.21 en CPU con oneDNN activado aborta el proceso entero (no lanza una excepción)
-    al calcular gradientes de una convolución 1×1 con paso 2 —el atajo de los bloques ResNet— sobre un
-    lote de tamaño impar; con ``TF_ENABLE_ONEDNN_OPTS=0`` no ocurre, pero el entrenamiento va la mitad
-    de rápido. Como el barajado cambia en cada época, descartar ese resto no deja ningún ejemplo sin ver.
+    NOTE: TensorFlow 2.21 en CPU con oneDNN activado abortó el proceso entero (sin excepción) al
+    calcular gradientes de una convolución 1×1 con paso 2, el atajo de los bloques ResNet, sobre un
+    lote de tamaño impar. Con ``TF_ENABLE_ONEDNN_OPTS=0`` no ocurre, pero el entrenamiento va la mitad
+    de rápido. El fallo no se reprodujo en un segundo intento (small_resnet con lotes de 15, y un
+    modelo de tres capas con lotes de 1 a 31), así que puede depender de la carga o de la memoria; la
+    guarda se mantiene. Como el barajado cambia en cada época, descartar ese resto no deja ningún
+    ejemplo sin ver.
     """
     remainder = count % batch_size
     return shuffle and count > batch_size and remainder % 2 == 1

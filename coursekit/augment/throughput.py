@@ -64,8 +64,8 @@ def measure_throughput(images, batch_size=32, repeats=3, seed=0, methods=METHODS
     Args:
         images: (N, alto, ancho, 3), float32 en [0, 1] o uint8 en [0, 255] (otros tipos se
             convierten a float32); N debería ser varias veces ``batch_size``. Todos los métodos
-            reciben el mismo array: el generador lo copia a float32 al crear ``flow``; la capa XLA
-            lee uint8 tal cual y convierte a float32 después de deformar.
+            reciben el mismo array. El generador lo copia a float32 al crear ``flow``, y la capa
+            XLA lee uint8 tal cual y convierte a float32 después de deformar.
         batch_size: tamaño de lote común.
         repeats: repeticiones medidas por método, después de una pasada de calentamiento; se
             devuelve la mediana y todas las medidas.
