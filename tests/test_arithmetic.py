@@ -265,19 +265,9 @@ def test_dilation_matches_keras():
 # Traza de formas.
 
 def _lenet_like():
-    import keras
+    from lenet_oracle import hand_built_lenet
 
-    return keras.Sequential([
-        keras.Input((32, 32, 1), name="imagen"),
-        keras.layers.Conv2D(6, 5, activation="tanh", name="C1"),
-        keras.layers.AveragePooling2D(2, name="S2"),
-        keras.layers.Conv2D(16, 5, activation="tanh", name="C3"),
-        keras.layers.AveragePooling2D(2, name="S4"),
-        keras.layers.Conv2D(120, 5, activation="tanh", name="C5"),
-        keras.layers.Flatten(name="aplanar"),
-        keras.layers.Dense(84, activation="tanh", name="F6"),
-        keras.layers.Dense(10, activation="softmax", name="salida"),
-    ], name="lenet_prueba")
+    return hand_built_lenet(input_name="imagen", name="lenet_prueba")
 
 
 def test_shape_trace_sequential():

@@ -11,21 +11,12 @@ from coursekit.cost import (ArchitectureCost, activation_values, architecture_su
 from coursekit.models.alexnet_builder import alexnet
 from coursekit.models.resnet_builder import resnet
 from coursekit.models.vgg_builder import vgg
+from lenet_oracle import hand_built_lenet
 
 
 def lenet_like():
     """LeNet-5 de 32×32 con nombres fijos; sus MACs se calculan a mano en las pruebas."""
-    return keras.Sequential([
-        keras.Input((32, 32, 1)),
-        keras.layers.Conv2D(6, 5, activation="tanh", name="C1"),
-        keras.layers.AveragePooling2D(2, name="S2"),
-        keras.layers.Conv2D(16, 5, activation="tanh", name="C3"),
-        keras.layers.AveragePooling2D(2, name="S4"),
-        keras.layers.Conv2D(120, 5, activation="tanh", name="C5"),
-        keras.layers.Flatten(name="aplanar"),
-        keras.layers.Dense(84, activation="tanh", name="F6"),
-        keras.layers.Dense(10, activation="softmax", name="salida"),
-    ], name="lenet")
+    return hand_built_lenet()
 
 
 @pytest.fixture(scope="module")
